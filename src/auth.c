@@ -1,0 +1,249 @@
+/* Bearer JWT verification: libjwt 1.10 checks the signature only, so the
+ * header parsing, algorithm pinning and all claim checks live here. */
+#include "auth.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <json-c/json.h>
+#include <jwt.h>
+
+#include "log.h"
+#include "xmalloc.h"
+
+/* Longer tokens are refused before libjwt, which copies them to the stack. */
+#define AUTH_TOKEN_MAX 8192
+
+/*
+ * Finds the token in "Bearer <token>". The scheme matches in any case and
+ * must be followed by spaces (RFC 7235 allows only SP there); whitespace
+ * around the whole value is tolerated. Returns NULL when the header is not
+ * a Bearer credential at all; *len is 0 when the token is missing.
+ */
+static const char *bearer_token(const char *header, size_t *len)
+{
+	static const char scheme[] = "Bearer";
+	const char *p = header, *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, scheme, sizeof(scheme) - 1) != 0)
+		return NULL;
+	p += sizeof(scheme) - 1;
+	if (*p != ' ' && *p != '\0')
+		return NULL;
+	while (*p == ' ')
+		p++;
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*len = (size_t)(end - p);
+	return p;
+}
+
+static int is_base64url(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/*
+ * A compact JWS is three unpadded base64url segments. libjwt 1.10's decoder
+ * skips characters it does not know instead of failing, so anything else
+ * stops here. No segment may be empty: every algorithm we accept signs.
+ */
+static int token_well_formed(const char *token, size_t len)
+{
+	size_t i, segments = 0, seglen = 0;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || token[i] == '.') {
+			/* A length of 4n+1 cannot be base64 of anything. */
+			if (seglen == 0 || seglen % 4 == 1 || ++segments > 3)
+				return 0;
+			seglen = 0;
+		} else if (is_base64url(token[i])) {
+			seglen++;
+		} else {
+			return 0;
+		}
+	}
+	return segments == 3;
+}
+
+/*
+ * Verifies the signature with the configured key and pins the algorithm:
+ * libjwt takes the algorithm from the token itself, so an HS token would
+ * otherwise be checked with an RS public key as its HMAC secret. Returns
+ * NULL and sets *out (the caller frees it with jwt_free), or the reason.
+ */
+static const char *token_decode(
+    const struct config_jwt *cfg, const char *token, size_t len, jwt_t **out)
+{
+	jwt_alg_t want = jwt_str_alg(cfg->alg);
+	char *copy;
+	int ret;
+
+	*out = NULL;
+	if (want == JWT_ALG_NONE || want == JWT_ALG_INVAL || cfg->key == NULL ||
+	    cfg->key_len == 0 || cfg->key_len > INT_MAX) {
+		log_error("[jwt] alg or key unusable: every token is refused");
+		return "configuration unusable";
+	}
+	copy = xstrndup(token, len);
+	/* With a key, libjwt 1.10 also refuses alg "none" (EINVAL). */
+	ret = jwt_decode(out, copy, cfg->key, (int)cfg->key_len);
+	free(copy);
+	if (ret != 0) {
+		*out = NULL;
+		return "undecodable or bad signature";
+	}
+	if (jwt_get_alg(*out) != want) {
+		jwt_free(*out);
+		*out = NULL;
+		return "algorithm differs from the configured one";
+	}
+	return NULL;
+}
+
+/*
+ * The claim set as a json-c object (the caller puts it), or NULL when it is
+ * not an object. Read as JSON because jwt_get_grant_int in 1.10 returns 0
+ * without an error for a string, real, boolean or null claim.
+ */
+static json_object *claims_get(jwt_t *jwt)
+{
+	enum json_tokener_error jerr;
+	json_object *claims;
+	char *text;
+
+	text = jwt_get_grants_json(jwt, NULL);
+	if (text == NULL)
+		return NULL;
+	claims = json_tokener_parse_verbose(text, &jerr);
+	free(text);
+	if (claims != NULL && !json_object_is_type(claims, json_type_object)) {
+		json_object_put(claims);
+		claims = NULL;
+	}
+	return claims;
+}
+
+/* Returns 0 when name is absent, 1 with *value set, -1 if not an integer. */
+static int claim_time(json_object *claims, const char *name, int64_t *value)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(claims, name, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_int))
+		return -1;
+	*value = json_object_get_int64(v);
+	return 1;
+}
+
+/* exp and nbf with leeway, written so that no sum can overflow. */
+static const char *check_times(
+    const struct config_jwt *cfg, json_object *claims, time_t now)
+{
+	int64_t leeway = cfg->leeway_seconds > 0 ? cfg->leeway_seconds : 0;
+	int64_t exp, nbf;
+	int r;
+
+	r = claim_time(claims, "exp", &exp);
+	if (r < 0)
+		return "exp is not an integer";
+	if (r == 0 && cfg->require_exp)
+		return "exp missing and required";
+	if (r == 1 && (int64_t)now - leeway >= exp)
+		return "expired";
+	r = claim_time(claims, "nbf", &nbf);
+	if (r < 0)
+		return "nbf is not an integer";
+	if (r == 1 && (int64_t)now + leeway < nbf)
+		return "not yet valid (nbf)";
+	return NULL;
+}
+
+/* A JSON string equal to want, byte for byte (an embedded NUL differs). */
+static int string_equals(json_object *v, const char *want)
+{
+	size_t len = strlen(want);
+
+	return json_object_is_type(v, json_type_string) &&
+	       (size_t)json_object_get_string_len(v) == len &&
+	       memcmp(json_object_get_string(v), want, len) == 0;
+}
+
+/*
+ * Whether claim name equals want: a string, or when array_ok (aud, per
+ * RFC 7519) also an array in which one string does.
+ */
+static int claim_matches(
+    json_object *claims, const char *name, const char *want, int array_ok)
+{
+	json_object *v;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(claims, name, &v))
+		return 0;
+	if (!array_ok || !json_object_is_type(v, json_type_array))
+		return string_equals(v, want);
+	n = json_object_array_length(v);
+	for (i = 0; i < n; i++)
+		if (string_equals(json_object_array_get_idx(v, i), want))
+			return 1;
+	return 0;
+}
+
+static const char *check_claims(
+    const struct config_jwt *cfg, jwt_t *jwt, time_t now)
+{
+	json_object *claims;
+	const char *why;
+
+	claims = claims_get(jwt);
+	if (claims == NULL)
+		return "claim set is not a JSON object";
+	why = check_times(cfg, claims, now);
+	if (why == NULL && cfg->issuer != NULL &&
+	    !claim_matches(claims, "iss", cfg->issuer, 0))
+		why = "iss missing or not the configured issuer";
+	if (why == NULL && cfg->audience != NULL &&
+	    !claim_matches(claims, "aud", cfg->audience, 1))
+		why = "aud missing or without the configured audience";
+	json_object_put(claims);
+	return why;
+}
+
+enum auth_result auth_check(
+    const struct config_jwt *cfg, const char *authorization, time_t now)
+{
+	const char *token, *why;
+	jwt_t *jwt = NULL;
+	size_t len;
+
+	if (authorization == NULL ||
+	    (token = bearer_token(authorization, &len)) == NULL) {
+		log_debug("no bearer credentials");
+		return AUTH_NO_CREDENTIALS;
+	}
+	/* "Bearer" with nothing after it is a bearer attempt gone wrong. */
+	if (len == 0)
+		why = "empty bearer token";
+	else if (len > AUTH_TOKEN_MAX)
+		why = "token too long";
+	else if (!token_well_formed(token, len))
+		why = "token is not three base64url segments";
+	else if ((why = token_decode(cfg, token, len, &jwt)) == NULL)
+		why = check_claims(cfg, jwt, now);
+	jwt_free(jwt);
+	if (why != NULL) {
+		log_debug("token refused: %s", why);
+		return AUTH_INVALID_TOKEN;
+	}
+	return AUTH_OK;
+}

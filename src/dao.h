@@ -1,0 +1,65 @@
+/* Data access: one MariaDB connection per worker, every statement prepared
+ * once per connection and kept; after a lost connection, reconnect and
+ * prepare again. All SQL text lives in dao.c. */
+#ifndef USERS_DAO_H
+#define USERS_DAO_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "paging.h"
+#include "user.h"
+
+enum dao_status {
+	DAO_OK = 0,
+	DAO_NOT_FOUND,      /* no row with that id */
+	DAO_CONFLICT,       /* a unique key clash (1062) */
+	DAO_UNAVAILABLE,    /* server unreachable, gone, or timed out: 503 */
+	DAO_ERROR           /* anything else: 500, detail in the log only */
+};
+
+/* The fields of a write: which of the seven text columns are present, and
+ * their validated, trimmed values. */
+struct user_fields {
+	unsigned present;   /* bit (1u << column) for each column given */
+	char text[USER_TEXT_COUNT][USER_TEXT_MAX];
+};
+#define user_fields_has(f, column) (((f)->present >> (column)) & 1u)
+
+/* Called once per row, in order; the row is only valid during the call. */
+typedef void (*dao_row_fn)(const struct user *u, void *ctx);
+
+/* Remembers cfg (which must outlive the DAO) and tries to connect; a
+ * failure here is not fatal: every call connects when it must. */
+void dao_init(const struct config_database *cfg);
+/* Closes the statements and the connection. */
+void dao_shutdown(void);
+
+/* Round trip to the server (reconnecting when needed). */
+enum dao_status dao_ping(void);
+
+enum dao_status dao_user_by_id(long id, struct user *out);
+
+enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,
+    void *ctx);
+
+/* Case- and accent-insensitive substring match (the column's collation) of
+ * value (len bytes of UTF-8), in which %, _ and the escape character match
+ * themselves. column: USER_NICKNAME .. USER_COUNTRY_ID. */
+enum dao_status dao_users_search(enum user_column column, const char *value,
+    size_t len, const struct paging *p, dao_row_fn each, void *ctx);
+
+/* Rows whose column (USER_CREATION_DATE or USER_UPDATE_DATE) falls on that
+ * UTC day, as the half-open range [day, day + 1). */
+enum dao_status dao_users_on_day(enum user_column column, int year, int month,
+    int day, const struct paging *p, dao_row_fn each, void *ctx);
+
+/* Inserts all seven fields in one transaction and reads the row back. */
+enum dao_status dao_user_add(const struct user_fields *f, struct user *out);
+/* Updates the present fields and update_date in one transaction and reads
+ * the row back; DAO_NOT_FOUND when id does not exist. */
+enum dao_status dao_user_update(long id, const struct user_fields *f,
+    struct user *out);
+enum dao_status dao_user_delete(long id);
+
+#endif

@@ -1,0 +1,141 @@
+/* Read routes: list, by id, substring search and day search. Every array
+ * answer goes through the same paging parser and row collector. */
+#include "handlers.h"
+
+#include "params.h"
+#include "paging.h"
+
+static const char msg_not_found[] =
+    "Not found, there is no user with the id passed as a parameter.";
+static const char msg_bad_value[] =
+    "Bad request, the value passed as a parameter is not valid. It must be "
+    "1 to 100 characters of percent-encoded UTF-8.";
+static const char msg_bad_day[] =
+    "Bad request, the date passed as a parameter is not valid. It must be a "
+    "real date written YYYY-MM-DD.";
+
+struct collector {
+	json_object *array;
+	enum user_view view;
+};
+
+static void collect_row(const struct user *u, void *ctx)
+{
+	struct collector *c = ctx;
+
+	json_object_array_add(c->array, user_to_json(u, c->view));
+}
+
+/* Parses paging from the query string; on failure answers 400, returns -1. */
+static int parse_paging(const struct request *req, struct response *res,
+    struct paging *p)
+{
+	const struct config_pagination *cfg = &req->cfg->pagination;
+	enum paging_error err;
+	char msg[160];
+
+	err = paging_parse(req->query, cfg->default_limit, cfg->max_limit, p);
+	if (err == PAGING_OK)
+		return 0;
+	http_message(res, 400,
+	    paging_error_message(err, cfg->max_limit, msg, sizeof(msg)));
+	return -1;
+}
+
+/* Answers 200 with the collected array, or the DAO failure. */
+static void finish_array(struct response *res, struct collector *c,
+    enum dao_status status)
+{
+	if (status != DAO_OK) {
+		json_object_put(c->array);
+		handler_dao_failure(res, status);
+		return;
+	}
+	http_json(res, 200, c->array);
+}
+
+static void list(const struct request *req, struct response *res,
+    enum user_view view)
+{
+	struct collector c = { NULL, view };
+	struct paging p;
+
+	if (parse_paging(req, res, &p) != 0)
+		return;
+	c.array = json_object_new_array();
+	finish_array(res, &c, dao_users_list(&p, collect_row, &c));
+}
+
+void handle_users_list(const struct request *req, struct response *res)
+{
+	list(req, res, USER_VIEW_FULL);
+}
+
+void handle_users_list_without_dates(const struct request *req,
+    struct response *res)
+{
+	list(req, res, USER_VIEW_WITHOUT_DATES);
+}
+
+static void by_id(const struct request *req, struct response *res,
+    enum user_view view)
+{
+	struct user u;
+	enum dao_status status;
+	long id;
+
+	if (handler_path_id(req, res, &id) != 0)
+		return;
+	status = dao_user_by_id(id, &u);
+	if (status == DAO_NOT_FOUND)
+		http_message(res, 404, msg_not_found);
+	else if (status != DAO_OK)
+		handler_dao_failure(res, status);
+	else
+		http_json(res, 200, user_to_json(&u, view));
+}
+
+void handle_user_by_id(const struct request *req, struct response *res)
+{
+	by_id(req, res, USER_VIEW_FULL);
+}
+
+void handle_user_limit_fields(const struct request *req, struct response *res)
+{
+	by_id(req, res, USER_VIEW_LIMIT_FIELDS);
+}
+
+void handle_users_search(const struct request *req, struct response *res)
+{
+	struct collector c = { NULL, USER_VIEW_FULL };
+	char value[PARAMS_TEXT_BUF];
+	struct paging p;
+	size_t len;
+
+	if (params_text(req->arg, req->arg_len, value, &len) != 0) {
+		http_message(res, 400, msg_bad_value);
+		return;
+	}
+	if (parse_paging(req, res, &p) != 0)
+		return;
+	c.array = json_object_new_array();
+	finish_array(res, &c, dao_users_search(req->column, value, len, &p,
+	    collect_row, &c));
+}
+
+void handle_users_on_day(const struct request *req, struct response *res)
+{
+	struct collector c = { NULL, USER_VIEW_FULL };
+	struct paging p;
+	int y, m, d;
+
+	if (params_day(req->arg, req->arg_len, &y, &m, &d) != 0) {
+		http_message(res, 400, msg_bad_day);
+		return;
+	}
+	if (parse_paging(req, res, &p) != 0)
+		return;
+	c.array = json_object_new_array();
+	finish_array(res, &c, dao_users_on_day(req->column, y, m, d, &p,
+	    collect_row, &c));
+}

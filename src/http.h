@@ -1,0 +1,57 @@
+/* One request as a handler sees it, and the response it fills in. The
+ * worker owns both and writes the response to FastCGI. */
+#ifndef USERS_HTTP_H
+#define USERS_HTTP_H
+
+#include <stddef.h>
+
+#include <json-c/json.h>
+
+#include "config.h"
+
+enum http_method {
+	HTTP_GET = 1 << 0,
+	HTTP_POST = 1 << 1,
+	HTTP_PUT = 1 << 2,
+	HTTP_PATCH = 1 << 3,
+	HTTP_DELETE = 1 << 4,
+	HTTP_OTHER = 1 << 5    /* HEAD, OPTIONS, anything else: never routed */
+};
+
+struct request {
+	enum http_method method;
+	const char *path;          /* raw PATH_INFO, still percent-encoded */
+	const char *query;         /* raw QUERY_STRING, "" when absent */
+	const char *content_type;  /* CONTENT_TYPE, NULL when absent */
+	const char *body;          /* request body (NUL-terminated) or NULL */
+	size_t body_len;
+	int body_too_large;        /* CONTENT_LENGTH above the 16 KiB limit */
+	const char *arg;           /* the route's path value, raw; NULL if none */
+	size_t arg_len;
+	int column;                /* the route's column (search routes) */
+	const struct config *cfg;
+};
+
+#define HTTP_MAX_BODY 16384
+
+struct response {
+	int status;
+	json_object *body;          /* {"message": ...}; owned, put by the worker */
+	char location[64];          /* Location header when non-empty */
+	char allow[64];             /* Allow header when non-empty */
+	const char *www_authenticate; /* WWW-Authenticate when non-NULL */
+};
+
+/* Sets status and body {"message": text}; text is copied. */
+void http_message(struct response *res, int status, const char *text);
+/* Sets status and body {"message": value}; takes value's reference. */
+void http_json(struct response *res, int status, json_object *value);
+
+/* Maps a method name to its bit; unknown names give HTTP_OTHER. */
+enum http_method http_method_parse(const char *name);
+/* Writes "GET, PUT" for a method mask into buf. */
+void http_allow_header(unsigned methods, char *buf, size_t buflen);
+/* "OK", "Not Found", ... for the Status header. */
+const char *http_reason(int status);
+
+#endif

@@ -1,0 +1,257 @@
+/* Pagination and ordering: page, limit, orderBy and orderAt parsed once from
+ * the raw query string, with the contract's 400 messages. */
+#include "paging.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "urldecode.h"
+#include "xmalloc.h"
+
+#define PAGING_MAX_PAGE 2147483647L
+
+/* The four known parameters, in the order their errors take precedence. */
+enum paging_key { KEY_PAGE, KEY_LIMIT, KEY_ORDER_BY, KEY_ORDER_AT, KEY_COUNT };
+
+static const char *const key_names[KEY_COUNT] = {
+	"page", "limit", "orderBy", "orderAt"
+};
+
+static const enum paging_error key_errors[KEY_COUNT] = {
+	PAGING_BAD_PAGE, PAGING_BAD_LIMIT, PAGING_BAD_ORDER_BY,
+	PAGING_BAD_ORDER_AT
+};
+
+/* orderBy names (compared without regard to ASCII case) and their columns. */
+static const struct {
+	const char *name;
+	enum user_column column;
+} order_names[] = {
+	{ "id", USER_ID },
+	{ "nickname", USER_NICKNAME },
+	{ "first_name", USER_FIRST_NAME },
+	{ "firstName", USER_FIRST_NAME },
+	{ "last_name", USER_LAST_NAME },
+	{ "lastName", USER_LAST_NAME },
+	{ "email", USER_EMAIL },
+	{ "identification_type", USER_IDENTIFICATION_TYPE },
+	{ "identificationType", USER_IDENTIFICATION_TYPE },
+	{ "identification_number", USER_IDENTIFICATION_NUMBER },
+	{ "identificationNumber", USER_IDENTIFICATION_NUMBER },
+	{ "country_id", USER_COUNTRY_ID },
+	{ "countryId", USER_COUNTRY_ID },
+	{ "creation_date", USER_CREATION_DATE },
+	{ "creationDate", USER_CREATION_DATE },
+	{ "update_date", USER_UPDATE_DATE },
+	{ "updateDate", USER_UPDATE_DATE },
+};
+
+/* What the scan found for one known key. */
+struct key_state {
+	int seen;
+	int bad;
+};
+
+static int ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* ASCII-only on purpose: the result must not depend on the locale. */
+static int equal_nocase(const char *s, size_t len, const char *name)
+{
+	size_t i;
+
+	if (strlen(name) != len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (ascii_lower((unsigned char)s[i]) !=
+		    ascii_lower((unsigned char)name[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Canonical decimal in [min, max]: ASCII digits only, no sign, no leading
+ * zero except "0" itself. Stops before overflow however long the input.
+ */
+static int parse_decimal(const char *s, size_t len, long min, long max,
+    long *out)
+{
+	long v = 0;
+	size_t i;
+
+	if (len == 0 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		int d = s[i] - '0';
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > max / 10 || v * 10 > max - d)
+			return -1;      /* v * 10 + d would exceed max */
+		v = v * 10 + d;
+	}
+	if (v < min)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_order_by(const char *s, size_t len, enum user_column *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(order_names) / sizeof(order_names[0]); i++) {
+		if (equal_nocase(s, len, order_names[i].name)) {
+			*out = order_names[i].column;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_order_at(const char *s, size_t len, int *descending)
+{
+	if (equal_nocase(s, len, "asc"))
+		*descending = 0;
+	else if (equal_nocase(s, len, "desc"))
+		*descending = 1;
+	else
+		return -1;
+	return 0;
+}
+
+static int key_index(const char *key, size_t len)
+{
+	int k;
+
+	for (k = 0; k < KEY_COUNT; k++)
+		if (strlen(key_names[k]) == len &&
+		    memcmp(key, key_names[k], len) == 0)
+			return k;
+	return -1;
+}
+
+/* Decoded value of a known key into out; -1 when the value is not valid. */
+static int apply_value(int k, const char *v, size_t len, long max_limit,
+    struct paging *out)
+{
+	switch (k) {
+	case KEY_PAGE:
+		return parse_decimal(v, len, 0, PAGING_MAX_PAGE, &out->page);
+	case KEY_LIMIT:
+		return parse_decimal(v, len, 1, max_limit, &out->limit);
+	case KEY_ORDER_BY:
+		return parse_order_by(v, len, &out->order_by);
+	default:
+		return parse_order_at(v, len, &out->descending);
+	}
+}
+
+/*
+ * One "k=v" pair (len bytes at pair); buf has room for len + 1 bytes.
+ * Keys that do not decode cannot be known ones, so they are ignored too.
+ */
+static void scan_pair(const char *pair, size_t len, char *buf,
+    long max_limit, struct paging *out, struct key_state *state)
+{
+	const char *eq = memchr(pair, '=', len);
+	size_t key_len = eq ? (size_t)(eq - pair) : len;
+	size_t n;
+	int k;
+
+	if (urldecode(pair, key_len, buf, &n, URLDECODE_FORM) != 0)
+		return;
+	k = key_index(buf, n);
+	if (k < 0)
+		return;
+	if (state[k].seen++) {
+		state[k].bad = 1;       /* repeated: ambiguous, refuse it */
+		return;
+	}
+	if (eq == NULL) {
+		state[k].bad = 1;       /* "page" alone: an empty value */
+		return;
+	}
+	if (urldecode(eq + 1, len - key_len - 1, buf, &n,
+	    URLDECODE_FORM) != 0 || apply_value(k, buf, n, max_limit, out) != 0)
+		state[k].bad = 1;
+}
+
+/*
+ * Precedence when several parameters are bad: page, then limit, then
+ * orderBy, then orderAt, whatever their order in the query, so one query
+ * always gets the same answer.
+ */
+enum paging_error paging_parse(const char *query, long default_limit,
+    long max_limit, struct paging *out)
+{
+	struct key_state state[KEY_COUNT];
+	const char *p, *amp;
+	size_t qlen;
+	char *buf;
+	int k;
+
+	out->page = 0;
+	out->limit = default_limit;
+	out->order_by = USER_ID;
+	out->descending = 0;
+	if (query == NULL || *query == '\0')
+		return PAGING_OK;
+	memset(state, 0, sizeof(state));
+	qlen = strlen(query);
+	buf = xmalloc(qlen + 1);
+	for (p = query;; p = amp + 1) {
+		amp = strchr(p, '&');
+		scan_pair(p, amp ? (size_t)(amp - p) : strlen(p), buf,
+		    max_limit, out, state);
+		if (amp == NULL)
+			break;
+	}
+	free(buf);
+	for (k = 0; k < KEY_COUNT; k++)
+		if (state[k].bad)
+			return key_errors[k];
+	return PAGING_OK;
+}
+
+const char *paging_error_message(enum paging_error err, long max_limit,
+    char *buf, size_t buflen)
+{
+	if (buf == NULL || buflen == 0)
+		return buf;
+	switch (err) {
+	case PAGING_BAD_PAGE:
+		snprintf(buf, buflen,
+		    "Bad request, the page parameter must be an integer "
+		    "from 0 to %ld.", PAGING_MAX_PAGE);
+		break;
+	case PAGING_BAD_LIMIT:
+		snprintf(buf, buflen,
+		    "Bad request, the limit parameter must be an integer "
+		    "from 1 to %ld.", max_limit);
+		break;
+	case PAGING_BAD_ORDER_BY:
+		snprintf(buf, buflen, "%s", "It is not possible to apply "
+		    "sorting based on the requested orderBy value. "
+		    "Invalid field");
+		break;
+	case PAGING_BAD_ORDER_AT:
+		snprintf(buf, buflen, "%s", "It is not possible to apply "
+		    "sorting based on the requested orderAt value. "
+		    "Invalid field");
+		break;
+	default:
+		buf[0] = '\0';
+		break;
+	}
+	return buf;
+}
+
+long long paging_offset(const struct paging *p)
+{
+	/* Both factors fit 32 bits, so the product fits 64. */
+	return (long long)p->page * (long long)p->limit;
+}

@@ -1,0 +1,44 @@
+/* Pagination and ordering of every route that answers an array: parsed once
+ * from the query string, shared by list and search. */
+#ifndef USERS_PAGING_H
+#define USERS_PAGING_H
+
+#include <stddef.h>
+
+#include "user.h"
+
+struct paging {
+	long page;                    /* 0 .. 2147483647 */
+	long limit;                   /* 1 .. max_limit */
+	enum user_column order_by;    /* USER_ID by default */
+	int descending;               /* 0: ASC (default), 1: DESC */
+};
+
+enum paging_error {
+	PAGING_OK = 0,
+	PAGING_BAD_PAGE,        /* empty, repeated, not canonical digits, too big */
+	PAGING_BAD_LIMIT,       /* empty, repeated, not canonical digits, 0, > max */
+	PAGING_BAD_ORDER_BY,    /* empty, repeated, not a whitelisted name */
+	PAGING_BAD_ORDER_AT     /* empty, repeated, not asc/desc */
+};
+
+/*
+ * Parses the raw (still percent-encoded) QUERY_STRING, which may be NULL or
+ * empty. Values are form-decoded once; unknown parameters are ignored.
+ * orderBy accepts the column names and their camelCase aliases in any
+ * letter case; orderAt "asc" or "desc" in any case.
+ */
+enum paging_error paging_parse(const char *query, long default_limit,
+    long max_limit, struct paging *out);
+
+/*
+ * The client-facing 400 message for err (the contract's texts for orderBy
+ * and orderAt), written into buf; returns buf.
+ */
+const char *paging_error_message(enum paging_error err, long max_limit,
+    char *buf, size_t buflen);
+
+/* Offset of the first row: page * limit, computed without overflow. */
+long long paging_offset(const struct paging *p);
+
+#endif

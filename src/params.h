@@ -1,0 +1,32 @@
+/* Path values and request headers checked the contract's way: ids, days,
+ * search text, the body's media type. Pure functions, unit-tested. */
+#ifndef USERS_PARAMS_H
+#define USERS_PARAMS_H
+
+#include <stddef.h>
+
+/* Longest search value, in characters. */
+#define PARAMS_TEXT_MAX_CHARS 100
+/* Longest raw search value: 100 characters of 4 bytes, each escaped. */
+#define PARAMS_TEXT_RAW_MAX (PARAMS_TEXT_MAX_CHARS * 4 * 3)
+/* Room to decode any raw value up to that length, plus NUL. */
+#define PARAMS_TEXT_BUF (PARAMS_TEXT_RAW_MAX + 1)
+
+/* Decodes the raw value once and parses an id: ASCII digits, no sign, no
+ * leading zero, 1 .. 2147483647. Returns 0 and sets *id, or -1. */
+int params_id(const char *raw, size_t len, long *id);
+
+/* Decodes the raw value once and parses a real calendar day YYYY-MM-DD,
+ * 1000-01-01 .. 9999-12-31. Returns 0, or -1. */
+int params_day(const char *raw, size_t len, int *year, int *month, int *day);
+
+/* Decodes the raw value once into buf (PARAMS_TEXT_BUF bytes): valid UTF-8,
+ * no NUL, 1 .. 100 characters, not trimmed. Returns 0 and sets *out_len, or
+ * -1. */
+int params_text(const char *raw, size_t len, char *buf, size_t *out_len);
+
+/* 1 when a Content-Type value is application/json, in any case, with or
+ * without parameters ("application/json; charset=utf-8"); else 0. */
+int params_is_json(const char *content_type);
+
+#endif

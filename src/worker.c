@@ -1,0 +1,213 @@
+/* The worker loop and the request pipeline: auth, route, body, handler,
+ * response. Each request's memory is freed before the next is accepted. */
+#include "worker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "auth.h"
+#include "dao.h"
+#include "http.h"
+#include "log.h"
+#include "router.h"
+
+static const char msg_unauthenticated[] =
+    "Not authenticated, check x_api_key and Authorization";
+static const char msg_no_route[] = "Not found, there is no such route.";
+static const char msg_bad_method[] =
+    "Method not allowed, see the Allow header for the methods this route "
+    "takes.";
+
+static volatile sig_atomic_t stop_requested;
+static int worker_listen_fd = -1;
+
+/*
+ * Stop accepting without a race: pointing the listening descriptor at
+ * /dev/null makes a pending or later accept() fail at once, so a signal that
+ * lands just before accept() cannot leave the worker blocked in it. The
+ * request in flight, on its own descriptor, completes.
+ */
+static void on_stop(int sig)
+{
+	int saved = errno, fd;
+
+	(void)sig;
+	stop_requested = 1;
+	fd = open("/dev/null", O_RDONLY);
+	if (fd >= 0) {
+		dup2(fd, worker_listen_fd);
+		close(fd);
+	}
+	errno = saved;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	sigset_t none;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* The master blocks these while it forks; take them from here on. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Reads a body of at most HTTP_MAX_BODY bytes into buf. CONTENT_LENGTH is
+ * client data: anything but plain digits within the limit is refused. */
+static void read_body(FCGX_Request *fr, struct request *req, char *buf)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	size_t want = 0, got = 0;
+	int n;
+
+	for (; cl != NULL && *cl >= '0' && *cl <= '9'; cl++) {
+		want = want * 10 + (size_t)(*cl - '0');
+		if (want > HTTP_MAX_BODY) {
+			req->body_too_large = 1;
+			return;
+		}
+	}
+	while (got < want) {
+		n = FCGX_GetStr(buf + got, (int)(want - got), fr->in);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	req->body = buf;
+	req->body_len = got;
+}
+
+static void unauthenticated(struct response *res, enum auth_result result)
+{
+	/* No credentials at all get a bare challenge (RFC 6750, 3.1). */
+	res->www_authenticate = result == AUTH_NO_CREDENTIALS ? "Bearer"
+	    : "Bearer error=\"invalid_token\"";
+	http_message(res, 401, msg_unauthenticated);
+}
+
+static void dispatch(FCGX_Request *fr, struct request *req,
+    struct response *res, char *body_buf)
+{
+	const struct route *route;
+	enum auth_result auth;
+
+	auth = auth_check(&req->cfg->jwt,
+	    FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp), time(NULL));
+	if (auth != AUTH_OK) {
+		unauthenticated(res, auth);
+		return;
+	}
+	switch (router_match(router_routes, router_route_count, req->method,
+	    req->path, &route, &req->arg, &req->arg_len, res->allow,
+	    sizeof(res->allow))) {
+	case ROUTER_NOT_FOUND:
+		http_message(res, 404, msg_no_route);
+		return;
+	case ROUTER_METHOD_NOT_ALLOWED:
+		http_message(res, 405, msg_bad_method);
+		return;
+	case ROUTER_MATCH:
+		break;
+	}
+	req->column = route->column;
+	if (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH))
+		read_body(fr, req, body_buf);
+	route->handler(req, res);
+}
+
+static void write_response(FCGX_Request *fr, const struct response *res)
+{
+	const char *body = json_object_to_json_string_ext(res->body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(body);
+
+	FCGX_FPrintF(fr->out, "Status: %d %s\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\n", res->status, http_reason(res->status),
+	    len);
+	if (res->location[0] != '\0')
+		FCGX_FPrintF(fr->out, "Location: %s\r\n", res->location);
+	if (res->allow[0] != '\0')
+		FCGX_FPrintF(fr->out, "Allow: %s\r\n", res->allow);
+	if (res->www_authenticate != NULL)
+		FCGX_FPrintF(fr->out, "WWW-Authenticate: %s\r\n",
+		    res->www_authenticate);
+	FCGX_PutS("\r\n", fr->out);
+	FCGX_PutStr(body, (int)len, fr->out);
+}
+
+static void serve(FCGX_Request *fr, const struct config *cfg)
+{
+	static char body_buf[HTTP_MAX_BODY + 1];
+	struct request req;
+	struct response res;
+	const char *query;
+
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	log_set_request_id(FCGX_GetParam("REQUEST_ID", fr->envp));
+	req.cfg = cfg;
+	req.method = http_method_parse(FCGX_GetParam("REQUEST_METHOD",
+	    fr->envp));
+	req.path = FCGX_GetParam("PATH_INFO", fr->envp);
+	query = FCGX_GetParam("QUERY_STRING", fr->envp);
+	req.query = query != NULL ? query : "";
+	req.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+	if (req.content_type != NULL && req.content_type[0] == '\0')
+		req.content_type = NULL;
+	dispatch(fr, &req, &res, body_buf);
+	if (res.body == NULL) {
+		log_error("handler left no response for %s", req.path);
+		http_message(&res, 500, "Internal server error.");
+	}
+	if (res.status >= 500)
+		log_warn("%d for %s", res.status, req.path ? req.path : "-");
+	write_response(fr, &res);
+	json_object_put(res.body);
+	log_set_request_id(NULL);
+}
+
+int worker_run(const struct config *cfg, int listen_fd)
+{
+	FCGX_Request fr;
+
+	worker_listen_fd = listen_fd;
+	install_signals();
+	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+		log_error("FCGX_InitRequest failed");
+		return 1;
+	}
+	dao_init(&cfg->database);
+	log_info("worker ready");
+	while (!stop_requested) {
+		if (FCGX_Accept_r(&fr) < 0)
+			break;
+		serve(&fr, cfg);
+		FCGX_Finish_r(&fr);
+	}
+	if (!stop_requested)
+		log_error("accept failed: %s", strerror(errno));
+	FCGX_Free(&fr, 1);
+	dao_shutdown();
+	log_info("worker stopped");
+	return stop_requested ? 0 : 1;
+}

@@ -1,0 +1,124 @@
+/* Unit tests of params.c: ids, days, search text, JSON media types. */
+#include <string.h>
+
+#include "params.h"
+#include "tap.h"
+
+static int id_of(const char *raw, long *id)
+{
+	return params_id(raw, strlen(raw), id);
+}
+
+static int day_ok(const char *raw)
+{
+	int y, m, d;
+
+	return params_day(raw, strlen(raw), &y, &m, &d) == 0;
+}
+
+static int text_ok(const char *raw, const char *want)
+{
+	char buf[PARAMS_TEXT_BUF];
+	size_t len;
+
+	if (params_text(raw, strlen(raw), buf, &len) != 0)
+		return 0;
+	return want == NULL || (len == strlen(want) && memcmp(buf, want, len) == 0);
+}
+
+static void test_ids(void)
+{
+	static const char *const bad[] = { "0", "-1", "+1", "01", "1.0", "1e3",
+	    "2147483648", "99999999999999999999", "abc", "1 ", " 1", "%", "%00",
+	    "0x10", "" };
+	long id = 0;
+	size_t i;
+
+	ok(id_of("1", &id) == 0 && id == 1, "id 1");
+	ok(id_of("42", &id) == 0 && id == 42, "id 42");
+	ok(id_of("2147483647", &id) == 0 && id == 2147483647L, "largest id");
+	ok(id_of("%34%32", &id) == 0 && id == 42, "id decoded once: %%34%%32");
+	ok(id_of("%2534", &id) != 0, "%%2534 decodes to %%34: not an id");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ok(id_of(bad[i], &id) != 0, "id '%s' refused", bad[i]);
+}
+
+static void test_days(void)
+{
+	int y = 0, m = 0, d = 0;
+
+	ok(params_day("2023-03-20", 10, &y, &m, &d) == 0 && y == 2023 &&
+	    m == 3 && d == 20, "2023-03-20 parsed");
+	ok(day_ok("2024-02-29"), "leap day 2024");
+	ok(day_ok("2000-02-29"), "leap day 2000");
+	ok(!day_ok("1900-02-29"), "1900 is not leap");
+	ok(!day_ok("2023-02-29"), "2023-02-29 refused");
+	ok(!day_ok("2023-02-30"), "2023-02-30 refused");
+	ok(!day_ok("2023-04-31"), "2023-04-31 refused");
+	ok(day_ok("1000-01-01"), "first day of range");
+	ok(day_ok("9999-12-31"), "last day of range");
+	ok(!day_ok("0999-12-31"), "before the range");
+	ok(!day_ok("2023-2-3"), "2023-2-3 refused");
+	ok(!day_ok("2023-13-01"), "month 13 refused");
+	ok(!day_ok("2023-00-10"), "month 0 refused");
+	ok(!day_ok("2023-01-00"), "day 0 refused");
+	ok(!day_ok("abc"), "abc refused");
+	ok(!day_ok("2023-03-20T00"), "trailing text refused");
+	ok(!day_ok("2023/03/20"), "slashes refused");
+	ok(day_ok("2023%2D03-20"), "escaped dash decoded once");
+}
+
+static void test_text(void)
+{
+	char raw[1300], want[401];
+	int i;
+
+	ok(text_ok("gmail", "gmail"), "plain value");
+	ok(text_ok("%40", "@"), "%%40 is @");
+	ok(text_ok("%2540", "%40"), "%%2540 is %%40");
+	ok(text_ok("a%2Fb", "a/b"), "%%2F is a slash in the value");
+	ok(text_ok("a+b", "a+b"), "plus stays plus");
+	ok(text_ok("%20x%20", " x "), "not trimmed");
+	ok(text_ok("RAM%C3%93N", "RAM\xc3\x93N"), "UTF-8 value");
+	ok(!text_ok("%", NULL), "lone %% refused");
+	ok(!text_ok("%zz", NULL), "bad escape refused");
+	ok(!text_ok("%00", NULL), "NUL refused");
+	ok(!text_ok("%C0%AF", NULL), "overlong refused");
+	ok(!text_ok("%FF", NULL), "invalid UTF-8 refused");
+	for (i = 0; i < 100; i++)
+		memcpy(raw + i * 6, "%C3%B3", 6);
+	raw[600] = '\0';
+	for (i = 0; i < 100; i++)
+		memcpy(want + i * 2, "\xc3\xb3", 2);
+	want[200] = '\0';
+	ok(text_ok(raw, want), "100 two-byte characters accepted");
+	memcpy(raw + 600, "x", 2);
+	ok(!text_ok(raw, NULL), "101 characters refused");
+	memset(raw, 'a', 100);
+	raw[100] = '\0';
+	ok(text_ok(raw, NULL), "100 ASCII characters accepted");
+	memset(raw, 'a', 1250);
+	raw[1250] = '\0';
+	ok(!text_ok(raw, NULL), "very long value refused");
+}
+
+static void test_media_types(void)
+{
+	ok(params_is_json("application/json"), "application/json");
+	ok(params_is_json("application/json; charset=utf-8"), "with charset");
+	ok(params_is_json("Application/JSON;charset=UTF-8"), "any case");
+	ok(!params_is_json(NULL), "missing");
+	ok(!params_is_json(""), "empty");
+	ok(!params_is_json("text/plain"), "text/plain");
+	ok(!params_is_json("application/jsonp"), "application/jsonp");
+	ok(!params_is_json("application/x-www-form-urlencoded"), "form");
+}
+
+int main(void)
+{
+	test_ids();
+	test_days();
+	test_text();
+	test_media_types();
+	return tap_done();
+}
