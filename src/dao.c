@@ -61,8 +61,8 @@ static const char sql_delete[] = "DELETE FROM users WHERE id = ?";
  * file state the house rules allow. A NULL statement is not prepared yet.
  */
 static struct {
-	const struct config_database *cfg;  /* from dao_init; not owned */
-	MYSQL *mysql;                       /* NULL: not connected */
+	const struct config_database *cfg; /* from dao_init; not owned */
+	MYSQL *mysql;                      /* NULL: not connected */
 	MYSQL_STMT *by_id;
 	MYSQL_STMT *insert;
 	MYSQL_STMT *update;
@@ -77,10 +77,10 @@ static struct {
 
 /* What a failed attempt saw: the retry loop decides from it. */
 struct failure {
-	unsigned int code;  /* MariaDB error number; 0: not from the server */
-	int broken;         /* the connection's state is unknown: drop it */
-	int write_sent;     /* a write went out: replaying could apply it twice */
-	int rows_out;       /* rows reached the caller: replaying repeats them */
+	unsigned int code; /* MariaDB error number; 0: not from the server */
+	int broken;        /* the connection's state is unknown: drop it */
+	int write_sent; /* a write went out: replaying could apply it twice */
+	int rows_out;   /* rows reached the caller: replaying repeats them */
 };
 
 /* One try of an operation on an open connection. */
@@ -113,6 +113,12 @@ static int is_busy(unsigned int code)
 	return code == ER_LOCK_WAIT_TIMEOUT || code == ER_LOCK_DEADLOCK;
 }
 
+/* The server is up but would not finish the statement now. */
+static int is_overloaded(unsigned int code)
+{
+	return code == ER_STATEMENT_TIMEOUT || code == ER_QUERY_INTERRUPTED;
+}
+
 static enum dao_status failed(struct failure *f, const char *step,
     unsigned int code, const char *sqlstate, const char *message)
 {
@@ -122,28 +128,31 @@ static enum dao_status failed(struct failure *f, const char *step,
 		log_debug("%s: duplicate key", step);
 		return DAO_CONFLICT;
 	}
-	if (is_connection_error(code) || is_busy(code)) {
+	if (is_connection_error(code) || is_busy(code) || is_overloaded(code)) {
 		log_warn("%s: %u (%s) %s", step, code, sqlstate, message);
 		return DAO_UNAVAILABLE;
 	}
 	log_error("%s: %u (%s) %s", step, code, sqlstate, message);
 	/* A client library error may leave the protocol out of step. */
-	if (code >= CR_MIN_ERROR && code <= CR_MAX_ERROR)
+	if (code == 0 || (code >= CR_MIN_ERROR && code <= CR_MAX_ERROR))
 		f->broken = 1;
 	return DAO_ERROR;
-}
-
-static enum dao_status stmt_failed(MYSQL_STMT *st, const char *step,
-    struct failure *f)
-{
-	return failed(f, step, mysql_stmt_errno(st), mysql_stmt_sqlstate(st),
-	    mysql_stmt_error(st));
 }
 
 static enum dao_status conn_failed(const char *step, struct failure *f)
 {
 	return failed(f, step, mysql_errno(db.mysql), mysql_sqlstate(db.mysql),
 	    mysql_error(db.mysql));
+}
+
+static enum dao_status stmt_failed(
+    MYSQL_STMT *st, const char *step, struct failure *f)
+{
+	/* A failed streaming fetch leaves its error on the connection only. */
+	if (mysql_stmt_errno(st) == 0)
+		return conn_failed(step, f);
+	return failed(f, step, mysql_stmt_errno(st), mysql_stmt_sqlstate(st),
+	    mysql_stmt_error(st));
 }
 
 static void close_stmt(MYSQL_STMT **st)
@@ -183,8 +192,8 @@ static int db_connect(void)
 		return -1;
 	}
 	/* A host always means TCP, even "localhost". */
-	protocol = c->unix_socket != NULL ? MYSQL_PROTOCOL_SOCKET :
-	    MYSQL_PROTOCOL_TCP;
+	protocol =
+	    c->unix_socket != NULL ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
 	if (mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") ||
 	    mysql_options(m, MYSQL_INIT_COMMAND, session_setup) ||
 	    mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &c->connect_timeout) ||
@@ -199,9 +208,9 @@ static int db_connect(void)
 	}
 	/* FOUND_ROWS: an UPDATE that changes nothing still counts its row. */
 	if (mysql_real_connect(m, c->host, c->user, c->password, c->name,
-	    c->port, c->unix_socket, CLIENT_FOUND_ROWS) == NULL) {
-		log_warn("connect: %u (%s) %s", mysql_errno(m), mysql_sqlstate(m),
-		    mysql_error(m));
+	        c->port, c->unix_socket, CLIENT_FOUND_ROWS) == NULL) {
+		log_warn("connect: %u (%s) %s", mysql_errno(m),
+		    mysql_sqlstate(m), mysql_error(m));
 		goto fail;
 	}
 	db.mysql = m;
@@ -216,7 +225,7 @@ static double seconds_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /*
@@ -228,19 +237,19 @@ static double seconds_now(void)
  */
 static enum dao_status run(attempt_fn attempt, void *arg)
 {
-	struct failure f;
-	enum dao_status s;
 	int busy = 0, reconnected = 0;
-	double started;
 
 	if (db.cfg == NULL) {
 		log_error("dao_init was not called");
 		return DAO_ERROR;
 	}
 	for (;;) {
+		struct failure f = {0};
+		enum dao_status s;
+		double started;
+
 		if (db.mysql == NULL && db_connect() != 0)
 			return DAO_UNAVAILABLE;
-		memset(&f, 0, sizeof(f));
 		started = seconds_now();
 		s = attempt(arg, &f);
 		if (f.broken || is_connection_error(f.code))
@@ -253,7 +262,8 @@ static enum dao_status run(attempt_fn attempt, void *arg)
 			log_warn("still locked out after %d retries", busy - 1);
 			return s;
 		}
-		if (reconnected || f.write_sent ||
+		if (!is_connection_error(f.code) || reconnected ||
+		    f.write_sent ||
 		    seconds_now() - started >= db.cfg->read_timeout)
 			return s;
 		reconnected = 1;
@@ -262,8 +272,8 @@ static enum dao_status run(attempt_fn attempt, void *arg)
 }
 
 /* Appends to the statement text; -1 once it no longer fits. */
-__attribute__((format(printf, 4, 5)))
-static int sql_add(char *buf, size_t size, size_t *len, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int sql_add(
+    char *buf, size_t size, size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -317,11 +327,11 @@ static int sql_select(char *buf, size_t size, enum user_column filter,
 
 	rc = sql_select_head(buf, size, &len);
 	if (is_text_column(filter))
-		rc |= sql_add(buf, size, &len, " WHERE %s LIKE ? ESCAPE '!'",
-		    name);
+		rc |= sql_add(
+		    buf, size, &len, " WHERE %s LIKE ? ESCAPE '!'", name);
 	else if (is_date_column(filter))
-		rc |= sql_add(buf, size, &len, " WHERE %s >= ? AND %s < ?",
-		    name, name);
+		rc |= sql_add(
+		    buf, size, &len, " WHERE %s >= ? AND %s < ?", name, name);
 	if (order == USER_ID)
 		rc |= sql_add(buf, size, &len, " ORDER BY id %s", dir);
 	else
@@ -331,10 +341,9 @@ static int sql_select(char *buf, size_t size, enum user_column filter,
 }
 
 /* The statement in *slot, prepared from sql when it is not yet. */
-static enum dao_status prepare(MYSQL_STMT **slot, const char *sql,
-    struct failure *f)
+static enum dao_status prepare(
+    MYSQL_STMT **slot, const char *sql, struct failure *f)
 {
-	enum dao_status s;
 	MYSQL_STMT *st;
 
 	if (*slot != NULL)
@@ -342,7 +351,8 @@ static enum dao_status prepare(MYSQL_STMT **slot, const char *sql,
 	if ((st = mysql_stmt_init(db.mysql)) == NULL)
 		return conn_failed("mysql_stmt_init", f);
 	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
-		s = stmt_failed(st, "prepare", f);
+		enum dao_status s = stmt_failed(st, "prepare", f);
+
 		mysql_stmt_close(st);
 		return s;
 	}
@@ -358,7 +368,7 @@ static enum dao_status prepare_by_id(struct failure *f)
 	if (db.by_id != NULL)
 		return DAO_OK;
 	if ((sql_select_head(sql, sizeof(sql), &len) |
-	    sql_add(sql, sizeof(sql), &len, " WHERE id = ?")) != 0) {
+	        sql_add(sql, sizeof(sql), &len, " WHERE id = ?")) != 0) {
 		log_error("statement text too long");
 		return DAO_ERROR;
 	}
@@ -369,12 +379,13 @@ static enum dao_status prepare_select(enum user_column filter,
     const struct paging *p, MYSQL_STMT **out, struct failure *f)
 {
 	MYSQL_STMT **slot = &db.select[filter][p->order_by][p->descending];
-	char sql[DAO_SQL_MAX];
-	enum dao_status s;
 
 	if (*slot == NULL) {
+		char sql[DAO_SQL_MAX];
+		enum dao_status s;
+
 		if (sql_select(sql, sizeof(sql), filter, p->order_by,
-		    p->descending) != 0) {
+		        p->descending) != 0) {
 			log_error("statement text too long");
 			return DAO_ERROR;
 		}
@@ -397,12 +408,12 @@ struct row {
 
 static void row_bind(struct row *r)
 {
-	MYSQL_BIND *b;
 	int c;
 
 	memset(r->bind, 0, sizeof(r->bind));
 	for (c = 0; c < USER_COLUMN_COUNT; c++) {
-		b = &r->bind[c];
+		MYSQL_BIND *b = &r->bind[c];
+
 		b->length = &r->length[c];
 		b->is_null = &r->is_null[c];
 		if (c == USER_ID) {
@@ -461,7 +472,6 @@ static enum dao_status fetch_rows(MYSQL_STMT *st, struct row *r,
     dao_row_fn each, void *ctx, long *count, struct failure *f)
 {
 	enum dao_status s = DAO_OK;
-	int rc;
 
 	*count = 0;
 	row_bind(r);
@@ -470,7 +480,8 @@ static enum dao_status fetch_rows(MYSQL_STMT *st, struct row *r,
 	if (mysql_stmt_execute(st) != 0)
 		return stmt_failed(st, "execute", f);
 	for (;;) {
-		rc = mysql_stmt_fetch(st);
+		int rc = mysql_stmt_fetch(st);
+
 		if (rc == MYSQL_NO_DATA)
 			break;
 		if (rc == 1) {
@@ -499,8 +510,7 @@ static void bind_long(MYSQL_BIND *b, long long *value)
 	b->buffer = value;
 }
 
-static enum dao_status read_by_id(long id, struct user *out,
-    struct failure *f)
+static enum dao_status read_by_id(long id, struct user *out, struct failure *f)
 {
 	long long key = id;
 	MYSQL_BIND param;
@@ -523,11 +533,11 @@ static enum dao_status read_by_id(long id, struct user *out,
 
 /* One list query: its filter, its parameters' storage and its consumer. */
 struct query {
-	enum user_column filter;  /* USER_ID: none */
+	enum user_column filter; /* USER_ID: none */
 	const struct paging *paging;
 	char pattern[2 * DAO_LIKE_VALUE_MAX + 2];
 	unsigned long pattern_len;
-	MYSQL_TIME day[2];        /* [first second of the day, next day) */
+	MYSQL_TIME day[2]; /* [first second of the day, next day) */
 	long long limit, offset;
 	dao_row_fn each;
 	void *ctx;
@@ -566,12 +576,12 @@ static enum dao_status query_attempt(void *arg, struct failure *f)
 static int paging_valid(const struct paging *p)
 {
 	return p->order_by >= USER_ID && p->order_by < USER_COLUMN_COUNT &&
-	    (p->descending == 0 || p->descending == 1) && p->limit >= 1 &&
-	    p->page >= 0;
+	       (p->descending == 0 || p->descending == 1) && p->limit >= 1 &&
+	       p->page >= 0;
 }
 
-static enum dao_status run_query(struct query *q, const struct paging *p,
-    dao_row_fn each, void *ctx)
+static enum dao_status run_query(
+    struct query *q, const struct paging *p, dao_row_fn each, void *ctx)
 {
 	if (!paging_valid(p)) {
 		log_error("invalid paging");
@@ -608,8 +618,8 @@ static int like_pattern(const char *value, size_t len, struct query *q)
 
 static int days_in_month(int year, int month)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31 };
+	static const int days[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
 	return days[month - 1] + (month == 2 && leap);
@@ -665,7 +675,7 @@ static enum dao_status end_transaction(enum dao_status s, struct failure *f)
 		s = conn_failed("COMMIT", f);
 	}
 	if (is_connection_error(f->code))
-		return s;  /* the server rolls back a transaction it loses */
+		return s; /* the server rolls back a transaction it loses */
 	if (mysql_rollback(db.mysql) != 0) {
 		log_warn("ROLLBACK: %u %s", mysql_errno(db.mysql),
 		    mysql_error(db.mysql));
@@ -675,30 +685,31 @@ static enum dao_status end_transaction(enum dao_status s, struct failure *f)
 }
 
 /* Binds the seven text fields; absent ones as NULL. */
-static void bind_fields(MYSQL_BIND *param, const struct user_fields *uf,
-    my_bool *is_null)
+static void bind_fields(
+    MYSQL_BIND *param, const struct user_fields *uf, my_bool *is_null)
 {
-	int c, i;
+	int c;
 
 	for (c = USER_TEXT_FIRST; c <= USER_TEXT_LAST; c++) {
-		i = c - USER_TEXT_FIRST;
+		int i = c - USER_TEXT_FIRST;
+
 		memset(&param[i], 0, sizeof(param[i]));
 		param[i].buffer_type = MYSQL_TYPE_STRING;
 		is_null[i] = !user_fields_has(uf, c);
 		param[i].is_null = &is_null[i];
 		if (!is_null[i]) {
 			param[i].buffer = (void *)uf->text[i];
-			param[i].buffer_length = strnlen(uf->text[i],
-			    USER_TEXT_MAX - 1);
+			param[i].buffer_length =
+			    strnlen(uf->text[i], USER_TEXT_MAX - 1);
 		}
 	}
 }
 
 /* The arguments of a one-row operation. */
 struct row_op {
-	long id;                           /* by id, update, delete */
-	const struct user_fields *fields;  /* add, update */
-	struct user *out;                  /* by id, add, update */
+	long id;                          /* by id, update, delete */
+	const struct user_fields *fields; /* add, update */
+	struct user *out;                 /* by id, add, update */
 };
 
 static enum dao_status add_steps(struct row_op *w, struct failure *f)
@@ -784,8 +795,8 @@ static enum dao_status delete_steps(struct row_op *w, struct failure *f)
 	f->write_sent = 1;
 	if (mysql_stmt_execute(db.remove) != 0)
 		return stmt_failed(db.remove, "delete", f);
-	return mysql_stmt_affected_rows(db.remove) == 0 ? DAO_NOT_FOUND :
-	    DAO_OK;
+	return mysql_stmt_affected_rows(db.remove) == 0 ? DAO_NOT_FOUND
+	                                                : DAO_OK;
 }
 
 /* Inside a transaction too: a stale connection then fails at START
@@ -819,7 +830,8 @@ void dao_init(const struct config_database *cfg)
 	db_disconnect();
 	db.cfg = cfg;
 	if (db_connect() != 0)
-		log_warn("database unreachable for now; will connect on demand");
+		log_warn(
+		    "database unreachable for now; will connect on demand");
 }
 
 void dao_shutdown(void)
@@ -835,15 +847,15 @@ enum dao_status dao_ping(void)
 
 enum dao_status dao_user_by_id(long id, struct user *out)
 {
-	struct row_op w = { .id = id, .out = out };
+	struct row_op w = {.id = id, .out = out};
 
 	return run(by_id_attempt, &w);
 }
 
-enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,
-    void *ctx)
+enum dao_status dao_users_list(
+    const struct paging *p, dao_row_fn each, void *ctx)
 {
-	struct query q = { .filter = USER_ID };
+	struct query q = {.filter = USER_ID};
 
 	return run_query(&q, p, each, ctx);
 }
@@ -851,11 +863,11 @@ enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,
 enum dao_status dao_users_search(enum user_column column, const char *value,
     size_t len, const struct paging *p, dao_row_fn each, void *ctx)
 {
-	struct query q = { .filter = column };
+	struct query q = {.filter = column};
 
 	if (!is_text_column(column) || like_pattern(value, len, &q) != 0) {
-		log_error("invalid search: column %d, %zu bytes", (int)column,
-		    len);
+		log_error(
+		    "invalid search: column %d, %zu bytes", (int)column, len);
 		return DAO_ERROR;
 	}
 	return run_query(&q, p, each, ctx);
@@ -864,7 +876,7 @@ enum dao_status dao_users_search(enum user_column column, const char *value,
 enum dao_status dao_users_on_day(enum user_column column, int year, int month,
     int day, const struct paging *p, dao_row_fn each, void *ctx)
 {
-	struct query q = { .filter = column };
+	struct query q = {.filter = column};
 
 	if (!is_date_column(column) ||
 	    day_range(year, month, day, q.day) != 0) {
@@ -878,7 +890,7 @@ enum dao_status dao_users_on_day(enum user_column column, int year, int month,
 enum dao_status dao_user_add(const struct user_fields *f, struct user *out)
 {
 	const unsigned all = ((1u << USER_TEXT_COUNT) - 1) << USER_TEXT_FIRST;
-	struct row_op w = { .fields = f, .out = out };
+	struct row_op w = {.fields = f, .out = out};
 
 	if ((f->present & all) != all) {
 		log_error("add without every field");
@@ -887,17 +899,17 @@ enum dao_status dao_user_add(const struct user_fields *f, struct user *out)
 	return run(add_attempt, &w);
 }
 
-enum dao_status dao_user_update(long id, const struct user_fields *f,
-    struct user *out)
+enum dao_status dao_user_update(
+    long id, const struct user_fields *f, struct user *out)
 {
-	struct row_op w = { .id = id, .fields = f, .out = out };
+	struct row_op w = {.id = id, .fields = f, .out = out};
 
 	return run(update_attempt, &w);
 }
 
 enum dao_status dao_user_delete(long id)
 {
-	struct row_op w = { .id = id };
+	struct row_op w = {.id = id};
 
 	return run(delete_attempt, &w);
 }

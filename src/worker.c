@@ -134,24 +134,29 @@ static void dispatch(FCGX_Request *fr, struct request *req,
 	route->handler(req, res);
 }
 
+/* Headers go out as one buffer built with snprintf: libfcgi's own printf
+ * knows no %zu, and one write is cheaper than several. */
 static void write_response(FCGX_Request *fr, const struct response *res)
 {
 	const char *body = json_object_to_json_string_ext(res->body,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	size_t len = strlen(body);
+	char head[512];
+	int n;
 
-	FCGX_FPrintF(fr->out, "Status: %d %s\r\n"
+	n = snprintf(head, sizeof(head), "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n", res->status, http_reason(res->status),
-	    len);
-	if (res->location[0] != '\0')
-		FCGX_FPrintF(fr->out, "Location: %s\r\n", res->location);
-	if (res->allow[0] != '\0')
-		FCGX_FPrintF(fr->out, "Allow: %s\r\n", res->allow);
-	if (res->www_authenticate != NULL)
-		FCGX_FPrintF(fr->out, "WWW-Authenticate: %s\r\n",
-		    res->www_authenticate);
-	FCGX_PutS("\r\n", fr->out);
+	    "Content-Length: %zu\r\n%s%s%s%s%s%s%s%s%s\r\n",
+	    res->status, http_reason(res->status), len,
+	    res->location[0] ? "Location: " : "", res->location,
+	    res->location[0] ? "\r\n" : "",
+	    res->allow[0] ? "Allow: " : "", res->allow,
+	    res->allow[0] ? "\r\n" : "",
+	    res->www_authenticate ? "WWW-Authenticate: " : "",
+	    res->www_authenticate ? res->www_authenticate : "",
+	    res->www_authenticate ? "\r\n" : "");
+	/* The fields are bounded (64-byte arrays, constant strings). */
+	FCGX_PutStr(head, n, fr->out);
 	FCGX_PutStr(body, (int)len, fr->out);
 }
 

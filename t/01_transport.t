@@ -71,8 +71,13 @@ answer 'GET / (outside /v1/)' 404
 api GET /v2/test
 answer 'GET /v2/test (outside /v1/)' 404
 
+# Without credentials nginx may refuse the key first (403) or not (404).
 raw_request GET /no-such-file.html
-answer 'outside /v1/, no credentials' 404
+like "$STATUS" '^40[34]$' 'outside /v1/, no credentials: 403 or 404'
+is "$(header Content-Type)" "$CT" 'outside /v1/, no credentials: Content-Type'
+like "$(header X-Request-Id)" '^[0-9a-f]{32}$' \
+    'outside /v1/, no credentials: X-Request-Id'
+envelope 'outside /v1/, no credentials: JSON envelope'
 
 # 413 for a body over 16 KiB; exactly 16 KiB still reaches the application.
 # The bodies are JSON objects with only an unknown key, so nothing is added.

@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# t/10_search.t: the substring search routes and the day routes (api.md
+# "Routes", "Fine points"), each answer compared with the equivalent SQL.
+# Reads only.
+. "$(dirname "$0")/lib.sh"
+
+LIM=1000        # one page holds every match (max_limit of the dev config)
+USER_KEYS='["id","nickname","first_name","last_name","email","identification_type","identification_number","country_id","creation_date","update_date"]'
+
+# q SQL: sql in a UTF-8, UTC session.
+q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
+
+# sql_ids WHERE [ORDER]: ids of the matching rows, space-separated.
+sql_ids() { q "SELECT id FROM users WHERE $1 ORDER BY ${2:-id}" | paste -sd' ' -; }
+
+# sql_like COLUMN VALUE: a WHERE clause matching VALUE literally as a
+# substring (%, _ and ! escaped for LIKE, ' and \ for the SQL literal).
+sql_like() {
+	local v
+	v=$(printf '%s' "$2" | sed -e 's/!/!!/g' -e 's/%/!%/g' -e 's/_/!_/g' \
+		-e 's/\\/\\\\/g' -e "s/'/''/g")
+	printf "%s LIKE '%%%s%%' ESCAPE '!'" "$1" "$v"
+}
+
+# sql_day COLUMN DAY: a WHERE clause for the rows on that day.
+sql_day() {
+	printf "%s >= '%s' AND %s < '%s' + INTERVAL 1 DAY" "$1" "$2" "$1" "$2"
+}
+
+# body_ids: the ids of BODY's array, space-separated (or what went wrong).
+body_ids() {
+	printf '%s' "$BODY" | jq -r 'if (.message | type) == "array"
+		then [.message[].id | tostring] | join(" ")
+		else "not an array: \(.)" end' 2>&1
+}
+
+# search ROUTE RAW: GET /v1/users/ROUTE/RAW with room for every match.
+search() { api GET "/v1/users/$1/$2?limit=$LIM"; }
+
+# column ROUTE: the column a text route searches (first-name: first_name).
+column() { printf '%s' "${1//-/_}"; }
+
+# hit ROUTE RAW DECODED NAME: 200 and the (non-empty) ids SQL finds.
+hit() {
+	local want
+	want=$(sql_ids "$(sql_like "$(column "$1")" "$3")")
+	isnt "$want" "" "$4: SQL finds rows (the test is meaningful)"
+	search "$1" "$2"
+	is "$STATUS" 200 "$4: 200"
+	is "$(body_ids)" "$want" "$4: the ids SQL finds"
+}
+
+# miss ROUTE RAW DECODED NAME: 200 [] and SQL finds nothing either.
+miss() {
+	is "$(sql_ids "$(sql_like "$(column "$1")" "$3")")" "" \
+		"$4: SQL finds nothing"
+	search "$1" "$2"
+	is "$STATUS" 200 "$4: 200"
+	jq_is .message '[]' "$4: []"
+}
+
+# bad PATH NAME: 400 with a JSON string message.
+bad() {
+	api GET "$1"
+	is "$STATUS" 400 "$2: 400"
+	jq_is '.message | type' '"string"' "$2: a JSON string message"
+}
+
+# rep STRING N: STRING repeated N times.
+rep() {
+	local s='' i
+	for ((i = 0; i < $2; i++)); do s+=$1; done
+	printf '%s' "$s"
+}
+
+# --- every text route: a hit and a miss --------------------------------
+
+hit nickname GABRIELA GABRIELA 'nickname GABRIELA'
+hit first-name carlos carlos 'first-name carlos (case-insensitive)'
+hit last-name perez perez 'last-name perez'
+hit email %40hotmail @hotmail 'email %40hotmail'
+hit identification-type dni dni 'identification-type dni'
+hit identification-number 987 987 'identification-number 987'
+hit country-id ar ar 'country-id ar'
+
+for route in nickname first-name last-name email identification-type \
+    identification-number; do
+	miss "$route" zzqxj zzqxj "$route zzqxj"
+done
+miss country-id XQ XQ 'country-id XQ'
+
+# The answer's objects are whole users, as the database holds them.
+search nickname GABRIELA
+jq_is '.message[0] | keys_unsorted' "$USER_KEYS" 'search hit: the ten keys in contract order'
+jq_is '.message[0].id | type' '"number"' 'search hit: id is a number'
+want=$(q "SELECT JSON_OBJECT('id', id, 'nickname', nickname,
+	'first_name', first_name, 'last_name', last_name, 'email', email,
+	'identification_type', identification_type,
+	'identification_number', identification_number, 'country_id', country_id,
+	'creation_date', DATE_FORMAT(creation_date, '%Y-%m-%d %H:%i:%s'),
+	'update_date', DATE_FORMAT(update_date, '%Y-%m-%d %H:%i:%s'))
+	FROM users WHERE nickname LIKE '%GABRIELA%' ORDER BY id LIMIT 1" | jq -c .)
+jq_is '.message[0]' "$want" 'search hit: the object equals the row in SQL'
+like "$(header Content-Type)" '^application/json' 'search: JSON content type'
+
+# identification-type dni finds exactly the DNI users.
+search identification-type dni
+is "$(body_ids)" "$(sql_ids "identification_type = 'DNI'")" \
+	'identification-type dni: every DNI user and no other'
+search identification-type PaSaPoRtE
+is "$(body_ids)" "$(sql_ids "identification_type = 'PASAPORTE'")" \
+	'identification-type PaSaPoRtE: every PASAPORTE user'
+
+# --- %, _ and \ match themselves ---------------------------------------
+
+hit nickname %5F _ 'nickname %5F: a literal _'
+isnt "$(body_ids)" "$(sql_ids 1)" 'nickname %5F: not every user (_ is no wildcard)'
+miss nickname %25 % 'nickname %25: no nickname holds %'
+miss nickname %5C '\' 'nickname %5C: no nickname holds \'
+miss nickname %5C%5F '\_' 'nickname %5C%5F: \ is no escape character'
+miss nickname %5C%25 '\%' 'nickname %5C%25: \ is no escape character'
+miss nickname JOSE%25PEREZ 'JOSE%PEREZ' 'nickname JOSE%25PEREZ: % is no wildcard'
+hit nickname JOSE_PEREZ JOSE_PEREZ 'nickname JOSE_PEREZ (raw _)'
+miss nickname JOSE_EREZ JOSE_EREZ 'nickname JOSE_EREZ: _ is no wildcard'
+
+# --- decoding: exactly once --------------------------------------------
+
+hit email %40outlook @outlook 'email %40outlook'
+hit email @outlook @outlook 'email @outlook (raw @)'
+miss email %2540 %40 'email %2540 is the three characters %40'
+hit nickname GUSTA%20G 'GUSTA G' 'nickname GUSTA%20G (a space)'
+hit nickname %20 ' ' 'nickname %20: the nicknames with a space (not trimmed)'
+miss nickname GUSTA+G 'GUSTA+G' 'nickname GUSTA+G: + is a plus, not a space'
+miss nickname a%2Fb 'a/b' 'nickname a%2Fb: %2F is a / inside the value'
+hit first-name %52afael Rafael 'first-name %52afael: an escaped ASCII letter'
+
+# --- UTF-8, accents and case -------------------------------------------
+
+for raw in RAM%C3%93N ram%C3%B3n ram%c3%b3n ramon RAMON Ram%C3%B3n2022; do
+	search nickname "$raw"
+	is "$STATUS" 200 "nickname $raw: 200"
+	is "$(body_ids)" 8 "nickname $raw: user 8 (RAMÓN2022)"
+done
+hit nickname RAM%C3%93N 'RAMÓN' 'nickname RAM%C3%93N as in SQL'
+hit first-name %C3%A1na ána 'first-name %C3%A1na: accent-insensitive'
+miss nickname %F0%9F%98%80 '😀' 'nickname %F0%9F%98%80: a 4-byte character'
+
+# --- what is not a value -----------------------------------------------
+
+bad /v1/users/nickname/% 'nickname %'
+bad /v1/users/nickname/%zz 'nickname %zz'
+bad /v1/users/nickname/ab%4 'nickname ab%4 (cut escape)'
+bad /v1/users/nickname/%00 'nickname %00'
+bad /v1/users/nickname/ab%00cd 'nickname ab%00cd'
+bad /v1/users/nickname/%FF 'nickname %FF (invalid UTF-8)'
+bad /v1/users/email/%C3 'email %C3 (cut UTF-8 sequence)'
+bad /v1/users/nickname/%C0%AF 'nickname %C0%AF (overlong)'
+bad /v1/users/nickname/%E0%80%AF 'nickname %E0%80%AF (overlong)'
+bad /v1/users/nickname/%ED%A0%80 'nickname %ED%A0%80 (surrogate)'
+bad /v1/users/nickname/%F4%90%80%80 'nickname %F4%90%80%80 (above U+10FFFF)'
+bad /v1/users/first-name/%25zz%C3 'first-name %25zz%C3'
+
+# Length: 1 to 100 characters, counted as characters.
+miss nickname "$(rep a 100)" "$(rep a 100)" 'nickname of 100 characters'
+bad "/v1/users/nickname/$(rep a 101)" 'nickname of 101 characters'
+miss nickname "$(rep %C3%B3 100)" "$(rep ó 100)" 'nickname of 100 × ó (200 bytes)'
+bad "/v1/users/nickname/$(rep %C3%B3 101)" 'nickname of 101 × ó'
+miss email "$(rep %F0%9F%98%80 100)" "$(rep 😀 100)" 'email of 100 × U+1F600 (400 bytes)'
+bad "/v1/users/email/$(rep %F0%9F%98%80 101)" 'email of 101 × U+1F600'
+hit nickname G G 'nickname of 1 character'
+
+api GET /v1/users/nickname/
+is "$STATUS" 404 'nickname/ (empty segment): 404'
+api DELETE /v1/users/nickname/GABRIELA
+is "$STATUS" 405 'DELETE on a search route: 405'
+like "$(header Allow)" 'GET' 'DELETE on a search route: Allow names GET'
+api GET /v1/users/Nickname/GABRIELA
+is "$STATUS" 404 'Nickname (path case): 404'
+
+# --- the day routes ----------------------------------------------------
+
+day=$(q "SELECT DATE(creation_date) FROM users WHERE id = 1")
+like "$day" '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' "user 1 was created on a day ($day)"
+[ "$day" = "$(date -u +%F)" ] || diag "sample users created on $day, today is $(date -u +%F) (UTC)"
+for route in creation-date update-date; do
+	col=$(column "$route")
+	uday=$(q "SELECT DATE($col) FROM users WHERE id = 1")
+	want=$(sql_ids "$(sql_day "$col" "$uday")")
+	like " $want " ' 1 ' "$route $uday: SQL finds user 1"
+	api GET "/v1/users/$route/$uday?limit=$LIM"
+	is "$STATUS" 200 "$route $uday: 200"
+	is "$(body_ids)" "$want" "$route $uday: every row of that UTC day"
+	jq_is '.message[0] | keys_unsorted' "$USER_KEYS" "$route: whole users"
+
+	for d in 1999-01-01 2024-02-29 2000-02-29 1000-01-01 9999-12-31; do
+		want=$(sql_ids "$(sql_day "$col" "$d")")
+		api GET "/v1/users/$route/$d?limit=$LIM"
+		is "$STATUS" 200 "$route $d: 200"
+		is "$(body_ids)" "$want" "$route $d: as in SQL ($want)"
+	done
+	is "$(sql_ids "$(sql_day "$col" 1999-01-01)")" "" \
+		"$route 1999-01-01: a day without users"
+	api GET "/v1/users/$route/1999-01-01"
+	jq_is .message '[]' "$route 1999-01-01: []"
+
+	for d in 2023-02-30 2023-2-3 abc 2023-13-01 0999-01-01 2023-02-29 \
+	    1900-02-29 2023-04-31 2023-00-10 2023-01-00 2023-01-32 \
+	    10000-01-01 2023-01-01x 2023-01-01%20 %202023-01-01 \
+	    20230101 2023-01-1 -2023-01-01 +2023-01-01 \
+	    %EF%BC%92023-01-01; do
+		bad "/v1/users/$route/$d" "$route $d"
+	done
+	api GET "/v1/users/$route/"
+	is "$STATUS" 404 "$route/ (empty segment): 404"
+done
+
+# The value is percent-decoded once, like every path value.
+uday=$(q "SELECT DATE(creation_date) FROM users WHERE id = 1")
+api GET "/v1/users/creation-date/${uday//-/%2D}?limit=$LIM"
+is "$STATUS" 200 'creation-date with %2D for -: 200'
+is "$(body_ids)" "$(sql_ids "$(sql_day creation_date "$uday")")" \
+	'creation-date with %2D for -: the same rows'
+
+# An id-looking value is just text on a search route.
+hit identification-number 22287680 22287680 'identification-number 22287680'
+
+done_testing
