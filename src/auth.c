@@ -1,5 +1,6 @@
 /* Bearer JWT verification: libjwt 1.10 checks the signature only, so the
- * header parsing, algorithm pinning and all claim checks live here. */
+ * header parsing, algorithm pinning and all claim checks live here; a
+ * small per-worker cache spares the signature check of a known token. */
 #include "auth.h"
 
 #include <limits.h>
@@ -16,6 +17,38 @@
 
 /* Longer tokens are refused before libjwt, which copies them to the stack. */
 #define AUTH_TOKEN_MAX 8192
+
+/* What a verified token's acceptance depends on besides the config. */
+struct token_times {
+	int has_exp, has_nbf;
+	int64_t exp, nbf;
+};
+
+struct cache_entry {
+	char *token;            /* owned copy; NULL: a free slot */
+	size_t len;
+	uint64_t hash;
+	struct token_times times;
+	unsigned long used;     /* the clock at the last hit: LRU order */
+};
+
+/*
+ * The cache and the configuration its entries were verified with (copied:
+ * the caller's struct may change in place, or another take its address).
+ */
+static struct {
+	struct cache_entry entry[AUTH_CACHE_SIZE];
+	unsigned long clock;
+	int have_config;
+	char *alg;
+	unsigned char *key;
+	size_t key_len;
+	long leeway_seconds;
+	int require_exp;
+	char *issuer;
+	char *audience;
+	struct auth_cache_stats stats;
+} cache;
 
 /*
  * Finds the token in "Bearer <token>". The scheme matches in any case and
@@ -146,26 +179,35 @@ static int claim_time(json_object *claims, const char *name, int64_t *value)
 }
 
 /* exp and nbf with leeway, written so that no sum can overflow. */
-static const char *check_times(
-    const struct config_jwt *cfg, json_object *claims, time_t now)
+static const char *times_valid(
+    const struct config_jwt *cfg, const struct token_times *t, time_t now)
 {
 	int64_t leeway = cfg->leeway_seconds > 0 ? cfg->leeway_seconds : 0;
-	int64_t exp, nbf;
-	int r;
 
-	r = claim_time(claims, "exp", &exp);
-	if (r < 0)
-		return "exp is not an integer";
-	if (r == 0 && cfg->require_exp)
+	if (!t->has_exp && cfg->require_exp)
 		return "exp missing and required";
-	if (r == 1 && (int64_t)now - leeway >= exp)
+	if (t->has_exp && (int64_t)now - leeway >= t->exp)
 		return "expired";
-	r = claim_time(claims, "nbf", &nbf);
-	if (r < 0)
-		return "nbf is not an integer";
-	if (r == 1 && (int64_t)now + leeway < nbf)
+	if (t->has_nbf && (int64_t)now + leeway < t->nbf)
 		return "not yet valid (nbf)";
 	return NULL;
+}
+
+/* Reads exp and nbf into *t, then checks them. */
+static const char *check_times(const struct config_jwt *cfg,
+    json_object *claims, time_t now, struct token_times *t)
+{
+	int r;
+
+	r = claim_time(claims, "exp", &t->exp);
+	if (r < 0)
+		return "exp is not an integer";
+	t->has_exp = r;
+	r = claim_time(claims, "nbf", &t->nbf);
+	if (r < 0)
+		return "nbf is not an integer";
+	t->has_nbf = r;
+	return times_valid(cfg, t, now);
 }
 
 /* A JSON string equal to want, byte for byte (an embedded NUL differs). */
@@ -199,8 +241,8 @@ static int claim_matches(
 	return 0;
 }
 
-static const char *check_claims(
-    const struct config_jwt *cfg, jwt_t *jwt, time_t now)
+static const char *check_claims(const struct config_jwt *cfg, jwt_t *jwt,
+    time_t now, struct token_times *times)
 {
 	json_object *claims;
 	const char *why;
@@ -208,7 +250,7 @@ static const char *check_claims(
 	claims = claims_get(jwt);
 	if (claims == NULL)
 		return "claim set is not a JSON object";
-	why = check_times(cfg, claims, now);
+	why = check_times(cfg, claims, now, times);
 	if (why == NULL && cfg->issuer != NULL &&
 	    !claim_matches(claims, "iss", cfg->issuer, 0))
 		why = "iss missing or not the configured issuer";
@@ -219,11 +261,192 @@ static const char *check_claims(
 	return why;
 }
 
+static int same_string(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static char *copy_string(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static void entry_free(struct cache_entry *e)
+{
+	free(e->token);
+	memset(e, 0, sizeof(*e));
+}
+
+void auth_cache_clear(void)
+{
+	int i;
+
+	for (i = 0; i < AUTH_CACHE_SIZE; i++)
+		entry_free(&cache.entry[i]);
+	free(cache.alg);
+	free(cache.key);
+	free(cache.issuer);
+	free(cache.audience);
+	memset(&cache, 0, sizeof(cache));
+}
+
+void auth_cache_stats(struct auth_cache_stats *out)
+{
+	*out = cache.stats;
+}
+
+/*
+ * Empties the cache when cfg differs from the configuration its entries
+ * were verified with (a test, or a library user, may change it in place).
+ * A few compares per request: far less than one signature.
+ */
+static void cache_sync_config(const struct config_jwt *cfg)
+{
+	if (cache.have_config && same_string(cache.alg, cfg->alg) &&
+	    cache.key_len == cfg->key_len && (cfg->key_len == 0 ||
+	    memcmp(cache.key, cfg->key, cfg->key_len) == 0) &&
+	    cache.leeway_seconds == cfg->leeway_seconds &&
+	    cache.require_exp == cfg->require_exp &&
+	    same_string(cache.issuer, cfg->issuer) &&
+	    same_string(cache.audience, cfg->audience))
+		return;
+	auth_cache_clear();
+	cache.have_config = 1;
+	cache.alg = copy_string(cfg->alg);
+	if (cfg->key_len > 0) {
+		cache.key = xmalloc(cfg->key_len);
+		memcpy(cache.key, cfg->key, cfg->key_len);
+	}
+	cache.key_len = cfg->key_len;
+	cache.leeway_seconds = cfg->leeway_seconds;
+	cache.require_exp = cfg->require_exp;
+	cache.issuer = copy_string(cfg->issuer);
+	cache.audience = copy_string(cfg->audience);
+}
+
+/* FNV-1a: only to skip most compares; equality is on every byte. */
+static uint64_t token_hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* Whether a[0..len) equals b[0..len), in time independent of where they
+ * differ. */
+static int bytes_equal(const char *a, const char *b, size_t len)
+{
+	unsigned char diff = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+static struct cache_entry *cache_find(const char *token, size_t len,
+    uint64_t hash)
+{
+	int i;
+
+	for (i = 0; i < AUTH_CACHE_SIZE; i++) {
+		struct cache_entry *e = &cache.entry[i];
+
+		if (e->token != NULL && e->hash == hash && e->len == len &&
+		    bytes_equal(e->token, token, len))
+			return e;
+	}
+	return NULL;
+}
+
+/* A free slot, or the least recently used entry made free. */
+static struct cache_entry *cache_slot(void)
+{
+	struct cache_entry *lru = &cache.entry[0];
+	int i;
+
+	for (i = 0; i < AUTH_CACHE_SIZE; i++) {
+		if (cache.entry[i].token == NULL)
+			return &cache.entry[i];
+		if (cache.entry[i].used < lru->used)
+			lru = &cache.entry[i];
+	}
+	entry_free(lru);
+	cache.stats.evictions++;
+	cache.stats.entries--;
+	return lru;
+}
+
+static void cache_add(const char *token, size_t len, uint64_t hash,
+    const struct token_times *times)
+{
+	struct cache_entry *e;
+
+	if (len > AUTH_CACHE_TOKEN_MAX)
+		return;
+	e = cache_slot();
+	e->token = xstrndup(token, len);
+	e->len = len;
+	e->hash = hash;
+	e->times = *times;
+	e->used = ++cache.clock;
+	cache.stats.entries++;
+}
+
+/*
+ * A cached token: its exp and nbf against now. An expired entry can never
+ * be valid again (time moves forward), so it is dropped; one whose nbf is
+ * ahead (the clock stepped back) is kept and refused for now.
+ */
+static const char *cache_check(const struct config_jwt *cfg,
+    struct cache_entry *e, time_t now)
+{
+	const char *why = times_valid(cfg, &e->times, now);
+
+	if (why == NULL) {
+		e->used = ++cache.clock;
+		cache.stats.hits++;
+	} else if (e->times.has_exp &&
+	    (int64_t)now - (cfg->leeway_seconds > 0 ? cfg->leeway_seconds :
+	    0) >= e->times.exp) {
+		entry_free(e);
+		cache.stats.entries--;
+	}
+	return why;
+}
+
+/* The full check of a well-formed token, and the cache's part in it. */
+static const char *token_check(const struct config_jwt *cfg,
+    const char *token, size_t len, time_t now)
+{
+	struct token_times times = {0};
+	struct cache_entry *e;
+	jwt_t *jwt = NULL;
+	const char *why;
+	uint64_t hash;
+
+	cache_sync_config(cfg);
+	hash = token_hash(token, len);
+	if ((e = cache_find(token, len, hash)) != NULL)
+		return cache_check(cfg, e, now);
+	cache.stats.decodes++;
+	if ((why = token_decode(cfg, token, len, &jwt)) == NULL)
+		why = check_claims(cfg, jwt, now, &times);
+	jwt_free(jwt);
+	if (why == NULL)
+		cache_add(token, len, hash, &times);
+	return why;
+}
+
 enum auth_result auth_check(
     const struct config_jwt *cfg, const char *authorization, time_t now)
 {
 	const char *token, *why;
-	jwt_t *jwt = NULL;
 	size_t len;
 
 	if (authorization == NULL ||
@@ -238,9 +461,8 @@ enum auth_result auth_check(
 		why = "token too long";
 	else if (!token_well_formed(token, len))
 		why = "token is not three base64url segments";
-	else if ((why = token_decode(cfg, token, len, &jwt)) == NULL)
-		why = check_claims(cfg, jwt, now);
-	jwt_free(jwt);
+	else
+		why = token_check(cfg, token, len, now);
 	if (why != NULL) {
 		log_debug("token refused: %s", why);
 		return AUTH_INVALID_TOKEN;

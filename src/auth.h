@@ -1,5 +1,6 @@
 /* Bearer JWT verification with libjwt 1.10, which checks only the
- * signature: algorithm pinning and every claim check are done here. */
+ * signature: algorithm pinning and every claim check are done here, and
+ * verified tokens are cached per worker. */
 #ifndef USERS_AUTH_H
 #define USERS_AUTH_H
 
@@ -21,5 +22,27 @@ enum auth_result {
  */
 enum auth_result auth_check(const struct config_jwt *cfg,
     const char *authorization, time_t now);
+
+/*
+ * auth_check keeps the tokens it verified in a per-process cache, this
+ * module's one piece of mutable state: AUTH_CACHE_SIZE entries, each keyed
+ * on every byte of its token (at most AUTH_CACHE_TOKEN_MAX bytes), the
+ * least recently used evicted first, all dropped when cfg changes. A hit
+ * checks exp and nbf against now again, so an entry never outlives its
+ * token's exp; an expired one is dropped. Refused tokens are never cached.
+ */
+#define AUTH_CACHE_SIZE 64
+#define AUTH_CACHE_TOKEN_MAX 2048
+
+struct auth_cache_stats {
+	unsigned long hits;       /* accepted from the cache */
+	unsigned long decodes;    /* tokens given to libjwt */
+	unsigned long evictions;  /* entries dropped to make room */
+	unsigned long entries;    /* entries now */
+};
+
+void auth_cache_stats(struct auth_cache_stats *out);
+/* Empties the cache and frees its memory (the counters restart). */
+void auth_cache_clear(void);
 
 #endif

@@ -1,5 +1,7 @@
 /* Data access for the users table: one MariaDB connection per worker, its
- * prepared statements cached, reconnecting after the connection is lost. */
+ * prepared statements cached, reconnecting after the connection is lost.
+ * Lists page by offset or by keyset; substring searches of the columns
+ * with a trigram index read only the blocks of users it points to. */
 #include "dao.h"
 
 #include <stdarg.h>
@@ -19,7 +21,32 @@
 /* A search value: 100 characters of at most 4 bytes each. */
 #define DAO_LIKE_VALUE_MAX 400
 /* Room for the longest statement text built here. */
-#define DAO_SQL_MAX 512
+#define DAO_SQL_MAX 1536
+
+/*
+ * The trigram index of sql/01_schema.sql: which blocks of TRIGRAM_BLOCK
+ * ids hold each trigram of a column's values. A search counts the blocks
+ * of up to TRIGRAM_PROBES of the value's trigrams (each count stopping at
+ * TRIGRAM_MAX_BLOCKS) and, when the rarest is below that and in fewer
+ * than 1 / TRIGRAM_SHARE of all blocks, runs the exact LIKE on the users of
+ * the blocks holding its three rarest trigrams only. A value more common
+ * than that is found as fast by the ordered scan, which stops after a page
+ * of matches.
+ */
+#define TRIGRAM_BLOCK 64
+#define TRIGRAM_PROBES 6
+#define TRIGRAM_JOINED 3
+#define TRIGRAM_MAX_BLOCKS 256
+#define TRIGRAM_SHARE 4
+/* A trigram: three characters of at most 4 bytes. */
+#define TRIGRAM_BYTES 12
+
+/* How a list statement finds its rows. */
+enum plan {
+	PLAN_SCAN,      /* the users table, through its order's index */
+	PLAN_TRIGRAM,   /* the blocks of users the trigram index names */
+	PLAN_COUNT
+};
 
 /*
  * Every session starts from the same state, whatever the server defaults:
@@ -67,12 +94,16 @@ static struct {
 	MYSQL_STMT *insert;
 	MYSQL_STMT *update;
 	MYSQL_STMT *remove;
+	MYSQL_STMT *probe;                 /* trigram block counts */
+	int no_trigram_table;              /* an older schema: scan always */
 	/*
-	 * Row lists by [filter column][order column][descending]. Filter
-	 * USER_ID is the plain list, a text column a LIKE search, a date
-	 * column a day range.
+	 * Row lists by [filter column][order column][descending][keyset]
+	 * [plan]. Filter USER_ID is the plain list, a text column a LIKE
+	 * search, a date column a day range; keyset 1 continues after a
+	 * cursor instead of skipping an offset.
 	 */
-	MYSQL_STMT *select[USER_COLUMN_COUNT][USER_COLUMN_COUNT][2];
+	MYSQL_STMT *select[USER_COLUMN_COUNT][USER_COLUMN_COUNT][2][2]
+	    [PLAN_COUNT];
 } db;
 
 /* What a failed attempt saw: the retry loop decides from it. */
@@ -165,16 +196,16 @@ static void close_stmt(MYSQL_STMT **st)
 /* Statements belong to their connection: close them first. */
 static void db_disconnect(void)
 {
-	int f, o, d;
+	MYSQL_STMT **st = &db.select[0][0][0][0][0];
+	size_t i, n = sizeof(db.select) / sizeof(db.select[0][0][0][0][0]);
 
 	close_stmt(&db.by_id);
 	close_stmt(&db.insert);
 	close_stmt(&db.update);
 	close_stmt(&db.remove);
-	for (f = 0; f < USER_COLUMN_COUNT; f++)
-		for (o = 0; o < USER_COLUMN_COUNT; o++)
-			for (d = 0; d < 2; d++)
-				close_stmt(&db.select[f][o][d]);
+	close_stmt(&db.probe);
+	for (i = 0; i < n; i++)
+		close_stmt(&st[i]);
 	if (db.mysql != NULL)
 		mysql_close(db.mysql);
 	db.mysql = NULL;
@@ -214,6 +245,8 @@ static int db_connect(void)
 		goto fail;
 	}
 	db.mysql = m;
+	/* The schema may have gained the trigram index meanwhile. */
+	db.no_trigram_table = 0;
 	return 0;
 fail:
 	mysql_close(m);
@@ -291,16 +324,17 @@ __attribute__((format(printf, 4, 5))) static int sql_add(
 	return 0;
 }
 
-/* "SELECT <every column, in enum order> FROM users". */
-static int sql_select_head(char *buf, size_t size, size_t *len)
+/* "SELECT <every column of u, in enum order>" after the given keyword. */
+static int sql_columns(char *buf, size_t size, size_t *len,
+    const char *select)
 {
 	int c, rc;
 
-	rc = sql_add(buf, size, len, "SELECT ");
+	rc = sql_add(buf, size, len, "%s", select);
 	for (c = 0; c < USER_COLUMN_COUNT; c++)
-		rc |= sql_add(buf, size, len, "%s%s", c > 0 ? ", " : "",
+		rc |= sql_add(buf, size, len, "%su.%s", c > 0 ? ", " : "",
 		    user_column_name(c));
-	return rc | sql_add(buf, size, len, " FROM users");
+	return rc;
 }
 
 static int is_text_column(enum user_column c)
@@ -313,31 +347,105 @@ static int is_date_column(enum user_column c)
 	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
 }
 
+/* The columns the trigram index covers: as in sql/01_schema.sql. */
+static int trigram_column(enum user_column c)
+{
+	return c == USER_LAST_NAME || c == USER_EMAIL;
+}
+
+/*
+ * FROM and the joins of a plan. The trigram plan starts from the blocks of
+ * the rarest trigram (t1), keeps those holding the next two (t2, t3, which
+ * may repeat t1) and reads the users of each block: STRAIGHT_JOIN keeps
+ * that order, which the optimizer cannot know is the cheap one.
+ */
+static int sql_from(char *buf, size_t size, size_t *len,
+    enum user_column filter, enum plan plan)
+{
+	int rc = 0, t;
+
+	if (plan == PLAN_SCAN)
+		return sql_columns(buf, size, len, "SELECT ") |
+		    sql_add(buf, size, len, " FROM users AS u WHERE 1");
+	rc |= sql_columns(buf, size, len, "SELECT STRAIGHT_JOIN ");
+	rc |= sql_add(buf, size, len, " FROM user_trigram_blocks AS t1");
+	for (t = 2; t <= TRIGRAM_JOINED; t++)
+		rc |= sql_add(buf, size, len, " JOIN user_trigram_blocks AS "
+		    "t%d ON t%d.col = t1.col AND t%d.tri = ? AND "
+		    "t%d.blk = t1.blk", t, t, t, t);
+	rc |= sql_add(buf, size, len, " JOIN users AS u ON u.id BETWEEN "
+	    "t1.blk * %d AND t1.blk * %d + %d", TRIGRAM_BLOCK,
+	    TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
+	return rc | sql_add(buf, size, len, " WHERE t1.col = %d AND "
+	    "t1.tri = ?", (int)filter);
+}
+
+/*
+ * After the row (value, id) in the order: for ascending order
+ * (col > v OR (col = v AND id > i)), which compares by the column's
+ * collation exactly as ORDER BY col, id does, and which the optimizer
+ * serves as one range of the column's index (it ends with the id).
+ */
+static int sql_keyset(char *buf, size_t size, size_t *len,
+    enum user_column order, int desc)
+{
+	const char *cmp = desc ? "<" : ">";
+	const char *name = user_column_name(order);
+
+	if (order == USER_ID)
+		return sql_add(buf, size, len, " AND u.id %s ?", cmp);
+	return sql_add(buf, size, len, " AND (u.%s %s ? OR (u.%s = ? AND "
+	    "u.id %s ?))", name, cmp, name, cmp);
+}
+
 /*
  * The text of a list statement, from constants and column names only. Ties
  * are broken by id in the same direction so pages never overlap.
  */
 static int sql_select(char *buf, size_t size, enum user_column filter,
-    enum user_column order, int desc)
+    enum user_column order, int desc, int keyset, enum plan plan)
 {
 	const char *dir = desc ? "DESC" : "ASC";
 	const char *name = user_column_name(filter);
 	size_t len = 0;
 	int rc;
 
-	rc = sql_select_head(buf, size, &len);
+	rc = sql_from(buf, size, &len, filter, plan);
 	if (is_text_column(filter))
-		rc |= sql_add(
-		    buf, size, &len, " WHERE %s LIKE ? ESCAPE '!'", name);
+		rc |= sql_add(buf, size, &len, " AND u.%s LIKE ? ESCAPE '!'",
+		    name);
 	else if (is_date_column(filter))
-		rc |= sql_add(
-		    buf, size, &len, " WHERE %s >= ? AND %s < ?", name, name);
+		rc |= sql_add(buf, size, &len, " AND u.%s >= ? AND u.%s < ?",
+		    name, name);
+	if (keyset)
+		rc |= sql_keyset(buf, size, &len, order, desc);
 	if (order == USER_ID)
-		rc |= sql_add(buf, size, &len, " ORDER BY id %s", dir);
+		rc |= sql_add(buf, size, &len, " ORDER BY u.id %s", dir);
 	else
-		rc |= sql_add(buf, size, &len, " ORDER BY %s %s, id %s",
+		rc |= sql_add(buf, size, &len, " ORDER BY u.%s %s, u.id %s",
 		    user_column_name(order), dir, dir);
-	return rc | sql_add(buf, size, &len, " LIMIT ? OFFSET ?");
+	return rc | sql_add(buf, size, &len, keyset ? " LIMIT ?" :
+	    " LIMIT ? OFFSET ?");
+}
+
+/*
+ * One round trip for the block counts of TRIGRAM_PROBES trigrams, each
+ * stopping at TRIGRAM_MAX_BLOCKS so a common trigram costs no more.
+ */
+static int sql_probe(char *buf, size_t size)
+{
+	size_t len = 0;
+	int rc, i;
+
+	rc = sql_add(buf, size, &len, "SELECT ");
+	for (i = 0; i < TRIGRAM_PROBES; i++)
+		rc |= sql_add(buf, size, &len, "(SELECT COUNT(*) FROM "
+		    "(SELECT 1 FROM user_trigram_blocks WHERE col = ? AND "
+		    "tri = ? LIMIT %d) AS p%d), ", TRIGRAM_MAX_BLOCKS, i);
+	/* The number of blocks there are, from the primary key's end. */
+	return rc | sql_add(buf, size, &len,
+	    "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users)",
+	    TRIGRAM_BLOCK);
 }
 
 /* The statement in *slot, prepared from sql when it is not yet. */
@@ -367,8 +475,9 @@ static enum dao_status prepare_by_id(struct failure *f)
 
 	if (db.by_id != NULL)
 		return DAO_OK;
-	if ((sql_select_head(sql, sizeof(sql), &len) |
-	        sql_add(sql, sizeof(sql), &len, " WHERE id = ?")) != 0) {
+	if ((sql_columns(sql, sizeof(sql), &len, "SELECT ") |
+	        sql_add(sql, sizeof(sql), &len,
+	        " FROM users AS u WHERE u.id = ?")) != 0) {
 		log_error("statement text too long");
 		return DAO_ERROR;
 	}
@@ -376,16 +485,19 @@ static enum dao_status prepare_by_id(struct failure *f)
 }
 
 static enum dao_status prepare_select(enum user_column filter,
-    const struct paging *p, MYSQL_STMT **out, struct failure *f)
+    const struct paging *p, enum plan plan, MYSQL_STMT **out,
+    struct failure *f)
 {
-	MYSQL_STMT **slot = &db.select[filter][p->order_by][p->descending];
+	int keyset = p->has_cursor ? 1 : 0;
+	MYSQL_STMT **slot =
+	    &db.select[filter][p->order_by][p->descending][keyset][plan];
 
 	if (*slot == NULL) {
 		char sql[DAO_SQL_MAX];
 		enum dao_status s;
 
 		if (sql_select(sql, sizeof(sql), filter, p->order_by,
-		        p->descending) != 0) {
+		        p->descending, keyset, plan) != 0) {
 			log_error("statement text too long");
 			return DAO_ERROR;
 		}
@@ -538,36 +650,174 @@ struct query {
 	char pattern[2 * DAO_LIKE_VALUE_MAX + 2];
 	unsigned long pattern_len;
 	MYSQL_TIME day[2]; /* [first second of the day, next day) */
+	/* The cursor's value and id, bound for the keyset condition. */
+	MYSQL_TIME after_date;
+	unsigned long after_len;
+	long long after_id;
 	long long limit, offset;
+	/* Distinct trigrams of a search value; tri_count 0: none to use. */
+	char tri[TRIGRAM_PROBES][TRIGRAM_BYTES];
+	unsigned long tri_len[TRIGRAM_PROBES];
+	int tri_count;
+	int join[TRIGRAM_JOINED]; /* indexes into tri, rarest first */
 	dao_row_fn each;
 	void *ctx;
 };
 
+static void bind_text(MYSQL_BIND *b, const char *text, unsigned long *len)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = (void *)text;
+	b->buffer_length = *len;
+	b->length = len;
+}
+
+static void bind_date(MYSQL_BIND *b, MYSQL_TIME *t)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_DATETIME;
+	b->buffer = t;
+}
+
+/*
+ * Counts the blocks of each of q's trigrams and decides the plan. *empty
+ * is set when a trigram is in no block: no row can match. Otherwise
+ * q->join lists the rarest ones for PLAN_TRIGRAM.
+ */
+static enum dao_status probe(struct query *q, enum plan *plan, int *empty,
+    struct failure *f)
+{
+	MYSQL_BIND param[2 * TRIGRAM_PROBES], result[TRIGRAM_PROBES + 1];
+	long long count[TRIGRAM_PROBES + 1], col = q->filter;
+	int i, j, k, rc, order[TRIGRAM_PROBES];
+	enum dao_status s;
+	char sql[DAO_SQL_MAX];
+
+	*plan = PLAN_SCAN;
+	*empty = 0;
+	if (db.probe == NULL && sql_probe(sql, sizeof(sql)) != 0) {
+		log_error("statement text too long");
+		return DAO_ERROR;
+	}
+	if ((s = prepare(&db.probe, sql, f)) != DAO_OK) {
+		if (f->code != ER_NO_SUCH_TABLE)
+			return s;
+		/* A database from before the index: search as before. */
+		log_warn("no user_trigram_blocks table: searches scan");
+		db.no_trigram_table = 1;
+		f->code = 0;
+		return DAO_OK;
+	}
+	memset(result, 0, sizeof(result));
+	for (i = 0; i < TRIGRAM_PROBES; i++) {
+		/* Unused slots repeat the first trigram; their counts are
+		 * not read. */
+		k = i < q->tri_count ? i : 0;
+		bind_long(&param[2 * i], &col);
+		bind_text(&param[2 * i + 1], q->tri[k], &q->tri_len[k]);
+		bind_long(&result[i], &count[i]);
+	}
+	bind_long(&result[TRIGRAM_PROBES], &count[TRIGRAM_PROBES]);
+	if (mysql_stmt_bind_param(db.probe, param) != 0 ||
+	    mysql_stmt_bind_result(db.probe, result) != 0)
+		return stmt_failed(db.probe, "bind", f);
+	if (mysql_stmt_execute(db.probe) != 0)
+		return stmt_failed(db.probe, "probe", f);
+	rc = mysql_stmt_fetch(db.probe);
+	if (rc != 0) {
+		s = rc == MYSQL_NO_DATA ? DAO_ERROR :
+		    stmt_failed(db.probe, "probe fetch", f);
+		mysql_stmt_free_result(db.probe);
+		if (rc == MYSQL_NO_DATA)
+			log_error("probe answered no row");
+		return s;
+	}
+	mysql_stmt_free_result(db.probe);
+	/* Insertion sort of the few trigrams by their block counts. */
+	for (i = 0; i < q->tri_count; i++) {
+		for (j = i; j > 0 && count[order[j - 1]] > count[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	if (count[order[0]] == 0) {
+		*empty = 1;
+		return DAO_OK;
+	}
+	if (count[order[0]] >= TRIGRAM_MAX_BLOCKS ||
+	    count[order[0]] * TRIGRAM_SHARE >= count[TRIGRAM_PROBES])
+		return DAO_OK;
+	for (i = 0; i < TRIGRAM_JOINED; i++)
+		q->join[i] = order[i < q->tri_count ? i : q->tri_count - 1];
+	*plan = PLAN_TRIGRAM;
+	return DAO_OK;
+}
+
+/* The plan for q: a probe for searches the trigram index can serve. */
+static enum dao_status choose_plan(struct query *q, enum plan *plan,
+    int *empty, struct failure *f)
+{
+	*plan = PLAN_SCAN;
+	*empty = 0;
+	if (q->tri_count == 0 || db.no_trigram_table)
+		return DAO_OK;
+	return probe(q, plan, empty, f);
+}
+
+/* Binds q's parameters in the order sql_select writes them. */
+static void bind_query(struct query *q, enum plan plan, MYSQL_BIND *param)
+{
+	const struct paging *p = q->paging;
+	int n = 0, t;
+
+	if (plan == PLAN_TRIGRAM) {
+		for (t = 1; t < TRIGRAM_JOINED; t++)
+			bind_text(&param[n++], q->tri[q->join[t]],
+			    &q->tri_len[q->join[t]]);
+		bind_text(&param[n++], q->tri[q->join[0]],
+		    &q->tri_len[q->join[0]]);
+	}
+	if (is_text_column(q->filter)) {
+		bind_text(&param[n++], q->pattern, &q->pattern_len);
+	} else if (is_date_column(q->filter)) {
+		bind_date(&param[n++], &q->day[0]);
+		bind_date(&param[n++], &q->day[1]);
+	}
+	if (p->has_cursor && p->order_by != USER_ID) {
+		for (t = 0; t < 2; t++) {
+			if (is_date_column(p->order_by))
+				bind_date(&param[n++], &q->after_date);
+			else
+				bind_text(&param[n++], p->cursor.value,
+				    &q->after_len);
+		}
+	}
+	if (p->has_cursor)
+		bind_long(&param[n++], &q->after_id);
+	bind_long(&param[n++], &q->limit);
+	if (!p->has_cursor)
+		bind_long(&param[n], &q->offset);
+}
+
 static enum dao_status query_attempt(void *arg, struct failure *f)
 {
+	MYSQL_BIND param[TRIGRAM_JOINED + 2 + 3 + 2];
 	struct query *q = arg;
-	MYSQL_BIND param[4];
 	enum dao_status s;
+	enum plan plan;
 	MYSQL_STMT *st;
 	struct row r;
 	long count;
-	int n = 0;
+	int empty;
 
-	if ((s = prepare_select(q->filter, q->paging, &st, f)) != DAO_OK)
+	if ((s = choose_plan(q, &plan, &empty, f)) != DAO_OK)
 		return s;
-	memset(param, 0, sizeof(param));
-	if (is_text_column(q->filter)) {
-		param[n].buffer_type = MYSQL_TYPE_STRING;
-		param[n].buffer = q->pattern;
-		param[n++].buffer_length = q->pattern_len;
-	} else if (is_date_column(q->filter)) {
-		for (; n < 2; n++) {
-			param[n].buffer_type = MYSQL_TYPE_DATETIME;
-			param[n].buffer = &q->day[n];
-		}
-	}
-	bind_long(&param[n++], &q->limit);
-	bind_long(&param[n], &q->offset);
+	if (empty)
+		return DAO_OK;
+	if ((s = prepare_select(q->filter, q->paging, plan, &st, f)) !=
+	    DAO_OK)
+		return s;
+	bind_query(q, plan, param);
 	if (mysql_stmt_bind_param(st, param) != 0)
 		return stmt_failed(st, "bind", f);
 	return fetch_rows(st, &r, q->each, q->ctx, &count, f);
@@ -577,7 +827,23 @@ static int paging_valid(const struct paging *p)
 {
 	return p->order_by >= USER_ID && p->order_by < USER_COLUMN_COUNT &&
 	       (p->descending == 0 || p->descending == 1) && p->limit >= 1 &&
-	       p->page >= 0;
+	       p->page >= 0 && (!p->has_cursor ||
+	       (p->cursor.column == p->order_by &&
+	       p->cursor.descending == p->descending && p->cursor.id >= 1));
+}
+
+/* "YYYY-MM-DD HH:MM:SS" (checked by cursor_decode) as a DATETIME. */
+static void parse_datetime(const char *s, MYSQL_TIME *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->year = (unsigned)((s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+	    (s[2] - '0') * 10 + (s[3] - '0'));
+	t->month = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	t->day = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	t->hour = (unsigned)((s[11] - '0') * 10 + (s[12] - '0'));
+	t->minute = (unsigned)((s[14] - '0') * 10 + (s[15] - '0'));
+	t->second = (unsigned)((s[17] - '0') * 10 + (s[18] - '0'));
+	t->time_type = MYSQL_TIMESTAMP_DATETIME;
 }
 
 static enum dao_status run_query(
@@ -590,9 +856,50 @@ static enum dao_status run_query(
 	q->paging = p;
 	q->limit = p->limit;
 	q->offset = paging_offset(p);
+	if (p->has_cursor) {
+		q->after_id = p->cursor.id;
+		q->after_len = p->cursor.value_len;
+		if (is_date_column(p->order_by))
+			parse_datetime(p->cursor.value, &q->after_date);
+	}
 	q->each = each;
 	q->ctx = ctx;
 	return run(query_attempt, q);
+}
+
+/*
+ * Up to TRIGRAM_PROBES distinct trigrams (3 characters, as SUBSTRING
+ * counts them) spread over the value, first and last included. A value of
+ * fewer than 3 characters has none: it is searched by the scan.
+ */
+static void trigram_pick(const char *value, size_t len, struct query *q)
+{
+	size_t start[DAO_LIKE_VALUE_MAX + 1], chars = 0, i, from, to, n;
+	int k, t, seen;
+
+	q->tri_count = 0;
+	if (!trigram_column(q->filter) || len > DAO_LIKE_VALUE_MAX)
+		return;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)value[i] & 0xc0) != 0x80)
+			start[chars++] = i;
+	start[chars] = len;
+	if (chars < 3)
+		return;
+	n = chars - 2; /* trigrams in the value */
+	for (k = 0; k < TRIGRAM_PROBES && (size_t)k < n; k++) {
+		i = n <= TRIGRAM_PROBES ? (size_t)k :
+		    (size_t)k * (n - 1) / (TRIGRAM_PROBES - 1);
+		from = start[i];
+		to = start[i + 3];
+		for (seen = 0, t = 0; t < q->tri_count && !seen; t++)
+			seen = q->tri_len[t] == to - from &&
+			    memcmp(q->tri[t], value + from, to - from) == 0;
+		if (seen || to - from > TRIGRAM_BYTES)
+			continue;
+		memcpy(q->tri[q->tri_count], value + from, to - from);
+		q->tri_len[q->tri_count++] = (unsigned long)(to - from);
+	}
 }
 
 /*
@@ -870,6 +1177,7 @@ enum dao_status dao_users_search(enum user_column column, const char *value,
 		    "invalid search: column %d, %zu bytes", (int)column, len);
 		return DAO_ERROR;
 	}
+	trigram_pick(value, len, &q);
 	return run_query(&q, p, each, ctx);
 }
 

@@ -40,12 +40,21 @@ enum dao_status dao_ping(void);
 
 enum dao_status dao_user_by_id(long id, struct user *out);
 
+/*
+ * The row lists below answer p->limit rows in the order (p->order_by, id),
+ * ascending or descending: after p->cursor's (value, id) when p->has_cursor
+ * (keyset: as cheap on the last page as on the first), else from
+ * paging_offset(p). Each statement is prepared once per connection and
+ * kind (filter, order, direction, keyset or offset, plan).
+ */
 enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,
     void *ctx);
 
 /* Case- and accent-insensitive substring match (the column's collation) of
  * value (len bytes of UTF-8), in which %, _ and the escape character match
- * themselves. column: USER_NICKNAME .. USER_COUNTRY_ID. */
+ * themselves. column: USER_NICKNAME .. USER_COUNTRY_ID. On the columns of
+ * the trigram index (sql/01_schema.sql) a value of 3 or more characters
+ * reads only the users of the blocks that index names. */
 enum dao_status dao_users_search(enum user_column column, const char *value,
     size_t len, const struct paging *p, dao_row_fn each, void *ctx);
 

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "config.h"
+#include "cursor.h"
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -40,6 +41,9 @@ struct response {
 	char location[64];          /* Location header when non-empty */
 	char allow[64];             /* Allow header when non-empty */
 	const char *www_authenticate; /* WWW-Authenticate when non-NULL */
+	/* When non-empty: X-Next-Cursor, and Link rel="next" to the same
+	 * path and query with this cursor (array routes, full page). */
+	char next_cursor[CURSOR_TEXT_MAX];
 };
 
 /* Sets status and body {"message": text}; text is copied. */

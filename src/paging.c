@@ -1,26 +1,32 @@
-/* Pagination and ordering: page, limit, orderBy and orderAt parsed once from
- * the raw query string, with the contract's 400 messages. */
+/* Pagination and ordering: page, limit, orderBy, orderAt and cursor parsed
+ * once from the raw query string, with the contract's 400 messages. */
 #include "paging.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "urldecode.h"
-#include "xmalloc.h"
 
 #define PAGING_MAX_PAGE 2147483647L
+/*
+ * Room for one decoded key or value: the longest cursor. A known key's
+ * value that could not fit is not a valid one, and a key that could not
+ * fit is not a known one, so nothing longer needs decoding.
+ */
+#define PAGING_BUF CURSOR_TEXT_MAX
 
-/* The four known parameters, in the order their errors take precedence. */
-enum paging_key { KEY_PAGE, KEY_LIMIT, KEY_ORDER_BY, KEY_ORDER_AT, KEY_COUNT };
+/* The known parameters, in the order their errors take precedence. */
+enum paging_key {
+	KEY_PAGE, KEY_LIMIT, KEY_ORDER_BY, KEY_ORDER_AT, KEY_CURSOR, KEY_COUNT
+};
 
 static const char *const key_names[KEY_COUNT] = {
-	"page", "limit", "orderBy", "orderAt"
+	"page", "limit", "orderBy", "orderAt", "cursor"
 };
 
 static const enum paging_error key_errors[KEY_COUNT] = {
 	PAGING_BAD_PAGE, PAGING_BAD_LIMIT, PAGING_BAD_ORDER_BY,
-	PAGING_BAD_ORDER_AT
+	PAGING_BAD_ORDER_AT, PAGING_BAD_CURSOR
 };
 
 /* orderBy names (compared without regard to ASCII case) and their columns. */
@@ -145,13 +151,16 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
 		return parse_decimal(v, len, 1, max_limit, &out->limit);
 	case KEY_ORDER_BY:
 		return parse_order_by(v, len, &out->order_by);
-	default:
+	case KEY_ORDER_AT:
 		return parse_order_at(v, len, &out->descending);
+	default:
+		out->has_cursor = 1;
+		return cursor_decode(v, len, &out->cursor);
 	}
 }
 
 /*
- * One "k=v" pair (len bytes at pair); buf has room for len + 1 bytes.
+ * One "k=v" pair (len bytes at pair); buf has room for PAGING_BUF bytes.
  * Keys that do not decode cannot be known ones, so they are ignored too.
  */
 static void scan_pair(const char *pair, size_t len, char *buf,
@@ -162,7 +171,8 @@ static void scan_pair(const char *pair, size_t len, char *buf,
 	size_t n;
 	int k;
 
-	if (urldecode(pair, key_len, buf, &n, URLDECODE_FORM) != 0)
+	if (key_len >= PAGING_BUF ||
+	    urldecode(pair, key_len, buf, &n, URLDECODE_FORM) != 0)
 		return;
 	k = key_index(buf, n);
 	if (k < 0)
@@ -175,34 +185,34 @@ static void scan_pair(const char *pair, size_t len, char *buf,
 		state[k].bad = 1;       /* "page" alone: an empty value */
 		return;
 	}
-	if (urldecode(eq + 1, len - key_len - 1, buf, &n,
-	    URLDECODE_FORM) != 0 || apply_value(k, buf, n, max_limit, out) != 0)
+	if (len - key_len - 1 >= PAGING_BUF || urldecode(eq + 1,
+	    len - key_len - 1, buf, &n, URLDECODE_FORM) != 0 ||
+	    apply_value(k, buf, n, max_limit, out) != 0)
 		state[k].bad = 1;
 }
 
 /*
  * Precedence when several parameters are bad: page, then limit, then
- * orderBy, then orderAt, whatever their order in the query, so one query
- * always gets the same answer.
+ * orderBy, then orderAt, then cursor, whatever their order in the query, so
+ * one query always gets the same answer. A cursor with a page, or one made
+ * for another order, is refused only when each is valid by itself.
  */
 enum paging_error paging_parse(const char *query, long default_limit,
     long max_limit, struct paging *out)
 {
 	struct key_state state[KEY_COUNT];
+	char buf[PAGING_BUF];
 	const char *p, *amp;
-	size_t qlen;
-	char *buf;
 	int k;
 
 	out->page = 0;
 	out->limit = default_limit;
 	out->order_by = USER_ID;
 	out->descending = 0;
+	out->has_cursor = 0;
 	if (query == NULL || *query == '\0')
 		return PAGING_OK;
 	memset(state, 0, sizeof(state));
-	qlen = strlen(query);
-	buf = xmalloc(qlen + 1);
 	for (p = query;; p = amp + 1) {
 		amp = strchr(p, '&');
 		scan_pair(p, amp ? (size_t)(amp - p) : strlen(p), buf,
@@ -210,10 +220,16 @@ enum paging_error paging_parse(const char *query, long default_limit,
 		if (amp == NULL)
 			break;
 	}
-	free(buf);
 	for (k = 0; k < KEY_COUNT; k++)
 		if (state[k].bad)
 			return key_errors[k];
+	if (!out->has_cursor)
+		return PAGING_OK;
+	if (state[KEY_PAGE].seen)
+		return PAGING_CURSOR_WITH_PAGE;
+	if (out->cursor.column != out->order_by ||
+	    out->cursor.descending != out->descending)
+		return PAGING_CURSOR_MISMATCH;
 	return PAGING_OK;
 }
 
@@ -243,6 +259,20 @@ const char *paging_error_message(enum paging_error err, long max_limit,
 		    "sorting based on the requested orderAt value. "
 		    "Invalid field");
 		break;
+	case PAGING_BAD_CURSOR:
+		snprintf(buf, buflen, "%s", "Bad request, the cursor parameter "
+		    "is not valid. Send the X-Next-Cursor value of an earlier "
+		    "answer as it is.");
+		break;
+	case PAGING_CURSOR_WITH_PAGE:
+		snprintf(buf, buflen, "%s", "Bad request, the cursor and page "
+		    "parameters cannot be used together.");
+		break;
+	case PAGING_CURSOR_MISMATCH:
+		snprintf(buf, buflen, "%s", "Bad request, the cursor was made "
+		    "for another orderBy or orderAt. Send the same orderBy and "
+		    "orderAt as the request that answered it.");
+		break;
 	default:
 		buf[0] = '\0';
 		break;
@@ -252,6 +282,8 @@ const char *paging_error_message(enum paging_error err, long max_limit,
 
 long long paging_offset(const struct paging *p)
 {
+	if (p->has_cursor)
+		return 0;
 	/* Both factors fit 32 bits, so the product fits 64. */
 	return (long long)p->page * (long long)p->limit;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "cursor.h"
 #include "user.h"
 
 struct paging {
@@ -12,6 +13,10 @@ struct paging {
 	long limit;                   /* 1 .. max_limit */
 	enum user_column order_by;    /* USER_ID by default */
 	int descending;               /* 0: ASC (default), 1: DESC */
+	/* ?cursor=: continue after cursor.(value, id) instead of an offset;
+	 * its column and direction are order_by and descending. */
+	int has_cursor;
+	struct cursor cursor;
 };
 
 enum paging_error {
@@ -19,14 +24,20 @@ enum paging_error {
 	PAGING_BAD_PAGE,        /* empty, repeated, not canonical digits, too big */
 	PAGING_BAD_LIMIT,       /* empty, repeated, not canonical digits, 0, > max */
 	PAGING_BAD_ORDER_BY,    /* empty, repeated, not a whitelisted name */
-	PAGING_BAD_ORDER_AT     /* empty, repeated, not asc/desc */
+	PAGING_BAD_ORDER_AT,    /* empty, repeated, not asc/desc */
+	PAGING_BAD_CURSOR,      /* empty, repeated, not a cursor we make */
+	PAGING_CURSOR_WITH_PAGE, /* cursor and page together */
+	PAGING_CURSOR_MISMATCH  /* made for another orderBy or orderAt */
 };
 
 /*
  * Parses the raw (still percent-encoded) QUERY_STRING, which may be NULL or
  * empty. Values are form-decoded once; unknown parameters are ignored.
  * orderBy accepts the column names and their camelCase aliases in any
- * letter case; orderAt "asc" or "desc" in any case.
+ * letter case; orderAt "asc" or "desc" in any case. cursor is the value of
+ * an earlier answer's X-Next-Cursor, made for the same orderBy and orderAt.
+ * When several parameters are bad, the first of page, limit, orderBy,
+ * orderAt, cursor in that order decides the error. Allocates nothing.
  */
 enum paging_error paging_parse(const char *query, long default_limit,
     long max_limit, struct paging *out);
@@ -38,7 +49,8 @@ enum paging_error paging_parse(const char *query, long default_limit,
 const char *paging_error_message(enum paging_error err, long max_limit,
     char *buf, size_t buflen);
 
-/* Offset of the first row: page * limit, computed without overflow. */
+/* Offset of the first row: page * limit, computed without overflow; 0 with
+ * a cursor. */
 long long paging_offset(const struct paging *p);
 
 #endif

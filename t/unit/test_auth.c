@@ -1,6 +1,8 @@
 /* Unit tests for auth_check: tokens are minted here with libjwt; RSA and EC
- * key pairs are generated at run time with the openssl command. */
+ * key pairs are generated at run time with the openssl command. The token
+ * cache is checked through its counters (a hit never reaches libjwt). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,6 +585,174 @@ done:
 	free(pub.data);
 }
 
+/* An HS256 token with grants built from fmt. The caller frees. */
+__attribute__((format(printf, 1, 2)))
+static char *mint_grants(const char *fmt, ...)
+{
+	char grants[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(grants, sizeof(grants), fmt, ap);
+	va_end(ap);
+	return mint_hs(JWT_ALG_HS256, HS_SECRET, grants);
+}
+
+static struct auth_cache_stats stats(void)
+{
+	struct auth_cache_stats st;
+
+	auth_cache_stats(&st);
+	return st;
+}
+
+static void test_cache_hits_and_times(void)
+{
+	struct config_jwt cfg = hs_config();
+	char *t, *n;
+
+	auth_cache_clear();
+	t = mint_grants("{\"sub\":\"c\",\"exp\":%ld}", NOW + 100);
+	ok(check(&cfg, t, NOW) == AUTH_OK, "cache: first check accepted");
+	ok(stats().decodes == 1 && stats().hits == 0 && stats().entries == 1,
+	    "cache: the first check decoded the token and cached it");
+	ok(check(&cfg, t, NOW + 60) == AUTH_OK &&
+	    check_with(&cfg, "bearer  ", t, NOW + 61) == AUTH_OK,
+	    "cache: later checks accepted");
+	ok(stats().decodes == 1 && stats().hits == 2,
+	    "cache: later checks are hits, libjwt not called");
+	ok(check(&cfg, t, NOW + 129) == AUTH_OK && stats().hits == 3,
+	    "cache: a hit within the leeway after exp");
+	ok(check(&cfg, t, NOW + 130) == AUTH_INVALID_TOKEN,
+	    "cache: refused at exp + leeway");
+	ok(stats().decodes == 1 && stats().entries == 0,
+	    "cache: the expired entry was dropped without a decode");
+	ok(check(&cfg, t, NOW + 131) == AUTH_INVALID_TOKEN &&
+	    stats().decodes == 2 && stats().entries == 0,
+	    "cache: after that the token is decoded again, and refused");
+	free(t);
+
+	/* nbf: never cached before it is valid; a hit checks it again. */
+	n = mint_grants("{\"nbf\":%ld}", NOW + 100);
+	ok(check(&cfg, n, NOW) == AUTH_INVALID_TOKEN &&
+	    check(&cfg, n, NOW) == AUTH_INVALID_TOKEN &&
+	    stats().decodes == 4 && stats().entries == 0,
+	    "cache: a token before its nbf is refused and not cached");
+	ok(check(&cfg, n, NOW + 100) == AUTH_OK && stats().entries == 1,
+	    "cache: at nbf it is accepted and cached");
+	ok(check(&cfg, n, NOW + 10) == AUTH_INVALID_TOKEN &&
+	    stats().decodes == 5,
+	    "cache: a clock stepped back refuses the cached token by nbf");
+	ok(check(&cfg, n, NOW + 100) == AUTH_OK && stats().decodes == 5,
+	    "cache: ... and keeps it for when it is valid");
+	free(n);
+
+	/* No exp: kept while the configuration is the same. */
+	ok(check(&cfg, readme_token, NOW) == AUTH_OK &&
+	    check(&cfg, readme_token, NOW + 86400 * 365) == AUTH_OK &&
+	    stats().decodes == 6, "cache: a token without exp is a hit");
+}
+
+static void test_cache_refusals(void)
+{
+	struct config_jwt cfg = hs_config(), other = hs_config();
+	char tampered[sizeof(readme_token)];
+	unsigned long d;
+	char *t;
+
+	auth_cache_clear();
+	t = mint_hs(JWT_ALG_HS256, "another secret", "{\"sub\":\"x\"}");
+	ok(check(&cfg, t, NOW) == AUTH_INVALID_TOKEN &&
+	    check(&cfg, t, NOW) == AUTH_INVALID_TOKEN &&
+	    stats().decodes == 2 && stats().entries == 0,
+	    "cache: a bad signature is checked each time, never cached");
+	free(t);
+
+	ok(check(&cfg, readme_token, NOW) == AUTH_OK, "cache: token cached");
+	memcpy(tampered, readme_token, sizeof(readme_token));
+	tampered[sizeof(readme_token) - 2] ^= 1;
+	d = stats().decodes;
+	ok(check(&cfg, tampered, NOW) == AUTH_INVALID_TOKEN &&
+	    stats().decodes == d + 1,
+	    "cache: one byte changed at the end is another token");
+	memcpy(tampered, readme_token, sizeof(readme_token));
+	tampered[0] ^= 1;
+	ok(check(&cfg, tampered, NOW) == AUTH_INVALID_TOKEN &&
+	    stats().decodes == d + 2,
+	    "cache: one byte changed at the start is another token");
+
+	/* Another configuration at the same address: no stale hit. */
+	other.issuer = "https://issuer.example";
+	ok(check(&other, readme_token, NOW) == AUTH_INVALID_TOKEN,
+	    "cache: issuer now required: the cached token is refused");
+	ok(stats().entries == 0, "cache: a new configuration empties it");
+	other = hs_config();
+	other.key = (unsigned char *)"another secret";
+	other.key_len = strlen("another secret");
+	ok(check(&cfg, readme_token, NOW) == AUTH_OK &&
+	    check(&other, readme_token, NOW) == AUTH_INVALID_TOKEN,
+	    "cache: another secret refuses the token cached with the first");
+	cfg.require_exp = 1;
+	ok(check(&cfg, readme_token, NOW) == AUTH_INVALID_TOKEN,
+	    "cache: require_exp set: the token without exp is refused");
+	cfg = hs_config();
+	cfg.leeway_seconds = 0;
+	t = mint_grants("{\"exp\":%ld}", NOW + 10);
+	ok(check(&cfg, t, NOW) == AUTH_OK && check(&cfg, t, NOW + 10) ==
+	    AUTH_INVALID_TOKEN, "cache: leeway 0 applies to a hit");
+	free(t);
+}
+
+static void test_cache_eviction(void)
+{
+	struct config_jwt cfg = hs_config();
+	char *t[AUTH_CACHE_SIZE + 2];
+	unsigned long d;
+	int i, all = 1;
+	char *big;
+
+	auth_cache_clear();
+	for (i = 0; i < AUTH_CACHE_SIZE + 2; i++)
+		t[i] = mint_grants("{\"sub\":\"user %d\"}", i);
+	for (i = 0; i < AUTH_CACHE_SIZE; i++)
+		all &= check(&cfg, t[i], NOW) == AUTH_OK;
+	ok(all && stats().entries == AUTH_CACHE_SIZE &&
+	    stats().evictions == 0, "cache: %d tokens fill it",
+	    AUTH_CACHE_SIZE);
+	/* Token 0 used again: token 1 is now the least recently used. */
+	ok(check(&cfg, t[0], NOW) == AUTH_OK && stats().hits == 1,
+	    "cache: token 0 is a hit");
+	ok(check(&cfg, t[AUTH_CACHE_SIZE], NOW) == AUTH_OK &&
+	    stats().entries == AUTH_CACHE_SIZE && stats().evictions == 1,
+	    "cache: one more evicts one entry, bounded at %d",
+	    AUTH_CACHE_SIZE);
+	d = stats().decodes;
+	ok(check(&cfg, t[0], NOW) == AUTH_OK && stats().decodes == d,
+	    "cache: the recently used token 0 stayed");
+	ok(check(&cfg, t[1], NOW) == AUTH_OK && stats().decodes == d + 1,
+	    "cache: the least recently used token 1 was evicted");
+	ok(check(&cfg, t[AUTH_CACHE_SIZE], NOW) == AUTH_OK &&
+	    stats().decodes == d + 1, "cache: the newest token stayed");
+	for (i = 0; i < AUTH_CACHE_SIZE + 2; i++)
+		free(t[i]);
+
+	big = malloc(AUTH_CACHE_TOKEN_MAX + 64);
+	memset(big, 'a', AUTH_CACHE_TOKEN_MAX);
+	big[AUTH_CACHE_TOKEN_MAX] = '\0';
+	t[0] = mint_grants("{\"pad\":\"%s\"}", big);
+	d = stats().decodes;
+	ok(t[0] != NULL && strlen(t[0]) > AUTH_CACHE_TOKEN_MAX &&
+	    check(&cfg, t[0], NOW) == AUTH_OK &&
+	    check(&cfg, t[0], NOW) == AUTH_OK && stats().decodes == d + 2,
+	    "cache: a token over %d bytes is accepted but not cached",
+	    AUTH_CACHE_TOKEN_MAX);
+	free(t[0]);
+	free(big);
+	auth_cache_clear();
+	ok(stats().entries == 0 && stats().decodes == 0,
+	    "cache: cleared");
+}
+
 int main(void)
 {
 	test_scheme();
@@ -594,5 +764,9 @@ int main(void)
 	test_length();
 	test_rsa();
 	test_ec();
+	test_cache_hits_and_times();
+	test_cache_refusals();
+	test_cache_eviction();
+	auth_cache_clear();
 	return tap_done();
 }

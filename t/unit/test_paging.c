@@ -1,5 +1,7 @@
 /* Unit tests for paging.c: defaults, every orderBy alias, orderAt, each 400
- * case of the contract, form decoding, unknown parameters and precedence. */
+ * case of the contract, form decoding, unknown parameters, precedence and
+ * the cursor parameter. */
+#include <stdio.h>
 #include <string.h>
 
 #include "paging.h"
@@ -17,13 +19,14 @@ static enum paging_error parse(const char *query)
 	pg.limit = -7;
 	pg.order_by = USER_COLUMN_COUNT;
 	pg.descending = -7;
+	pg.has_cursor = -7;
 	return paging_parse(query, DEF_LIMIT, MAX_LIMIT, &pg);
 }
 
 static int is_default(void)
 {
 	return pg.page == 0 && pg.limit == DEF_LIMIT &&
-	    pg.order_by == USER_ID && pg.descending == 0;
+	    pg.order_by == USER_ID && pg.descending == 0 && pg.has_cursor == 0;
 }
 
 static void test_defaults(void)
@@ -251,11 +254,17 @@ static void test_messages(void)
 	    buf, "message returns buf");
 	ok(strlen(paging_error_message(PAGING_BAD_ORDER_BY, 1000, buf, 10)) ==
 	    9, "message truncated to buflen");
+	ok(strstr(paging_error_message(PAGING_BAD_CURSOR, 1000, buf,
+	    sizeof(buf)), "cursor") != NULL, "cursor message names cursor");
+	ok(strstr(paging_error_message(PAGING_CURSOR_WITH_PAGE, 1000, buf,
+	    sizeof(buf)), "page") != NULL, "cursor-with-page message");
+	ok(strstr(paging_error_message(PAGING_CURSOR_MISMATCH, 1000, buf,
+	    sizeof(buf)), "orderBy") != NULL, "mismatch message");
 }
 
 static void test_offset(void)
 {
-	struct paging p = { 0, 5, USER_ID, 0 };
+	struct paging p = { .page = 0, .limit = 5, .order_by = USER_ID };
 
 	ok(paging_offset(&p) == 0, "offset page 0");
 	p.page = 3;
@@ -264,6 +273,122 @@ static void test_offset(void)
 	p.limit = 100000;
 	ok(paging_offset(&p) == 214748364700000LL,
 	    "offset of the largest page does not overflow");
+	p.has_cursor = 1;
+	ok(paging_offset(&p) == 0, "offset with a cursor is 0");
+}
+
+/* A query "cursor=TEXT&rest" for a cursor after (id, value) in an order. */
+static const char *cursor_query(enum user_column col, int desc, long id,
+    const char *value, const char *rest)
+{
+	static char query[CURSOR_TEXT_MAX + 256];
+	char text[CURSOR_TEXT_MAX];
+	struct cursor c;
+
+	memset(&c, 0, sizeof(c));
+	c.column = col;
+	c.descending = desc;
+	c.id = id;
+	c.value_len = strlen(value);
+	memcpy(c.value, value, c.value_len + 1);
+	if (cursor_encode(&c, text, sizeof(text)) < 0)
+		return "cursor=encode-failed";
+	snprintf(query, sizeof(query), "cursor=%s%s", text, rest);
+	return query;
+}
+
+static void test_cursor(void)
+{
+	char long_value[CURSOR_VALUE_MAX + 1];
+	char query[4 * CURSOR_TEXT_MAX];
+	size_t n;
+
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "")) == PAGING_OK &&
+	    pg.has_cursor == 1 && pg.cursor.id == 17 &&
+	    pg.cursor.column == USER_ID && pg.order_by == USER_ID &&
+	    pg.page == 0 && pg.limit == DEF_LIMIT, "id cursor alone");
+	ok(parse(cursor_query(USER_EMAIL, 1, 9, "a@b.c",
+	    "&orderBy=email&orderAt=desc&limit=7")) == PAGING_OK &&
+	    pg.has_cursor == 1 && pg.cursor.id == 9 &&
+	    strcmp(pg.cursor.value, "a@b.c") == 0 && pg.limit == 7 &&
+	    pg.order_by == USER_EMAIL && pg.descending == 1,
+	    "email desc cursor with its orderBy, orderAt and limit");
+	ok(parse(cursor_query(USER_FIRST_NAME, 0, 3, "Ana",
+	    "&orderBy=FirstName")) == PAGING_OK,
+	    "an orderBy alias names the cursor's column");
+	ok(parse(cursor_query(USER_CREATION_DATE, 1, 3, "2023-03-20 21:02:33",
+	    "&orderBy=creationDate&orderAt=DESC")) == PAGING_OK &&
+	    strcmp(pg.cursor.value, "2023-03-20 21:02:33") == 0,
+	    "date cursor");
+	ok(parse("page=1") == PAGING_OK && pg.has_cursor == 0,
+	    "no cursor: has_cursor 0");
+
+	ok(parse("cursor=") == PAGING_BAD_CURSOR, "empty cursor");
+	ok(parse("cursor") == PAGING_BAD_CURSOR, "cursor without '='");
+	ok(parse("cursor=abc") == PAGING_BAD_CURSOR, "garbage cursor");
+	ok(parse("cursor=MXxpZHxhfDE3fA%3D%3D") == PAGING_BAD_CURSOR,
+	    "padded cursor");
+	snprintf(query, sizeof(query), "%s&cursor=x",
+	    cursor_query(USER_ID, 0, 17, "", ""));
+	ok(parse(query) == PAGING_BAD_CURSOR, "repeated cursor");
+	snprintf(query, sizeof(query), "%s&", cursor_query(USER_ID, 0, 17, "",
+	    ""));
+	n = strlen(query);
+	snprintf(query + n, sizeof(query) - n, "%s", cursor_query(USER_ID, 0,
+	    17, "", ""));
+	ok(parse(query) == PAGING_BAD_CURSOR, "the same cursor twice");
+
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=0")) ==
+	    PAGING_CURSOR_WITH_PAGE, "cursor with page=0");
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=3")) ==
+	    PAGING_CURSOR_WITH_PAGE, "cursor with page=3");
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=x")) ==
+	    PAGING_BAD_PAGE, "a bad page wins over cursor with page");
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "&orderBy=email")) ==
+	    PAGING_CURSOR_MISMATCH, "id cursor, orderBy=email");
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "&orderAt=desc")) ==
+	    PAGING_CURSOR_MISMATCH, "asc cursor, orderAt=desc");
+	ok(parse(cursor_query(USER_EMAIL, 0, 17, "x", "")) ==
+	    PAGING_CURSOR_MISMATCH, "email cursor, default orderBy");
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=1&orderBy=email")) ==
+	    PAGING_CURSOR_WITH_PAGE, "with page wins over mismatch");
+	ok(parse(cursor_query(USER_ID, 0, 17, "", "&orderBy=bogus")) ==
+	    PAGING_BAD_ORDER_BY, "a bad orderBy wins over the cursor");
+	ok(parse("cursor=abc&orderAt=up") == PAGING_BAD_ORDER_AT,
+	    "a bad orderAt wins over a bad cursor");
+	ok(parse("cursor=abc&limit=0") == PAGING_BAD_LIMIT,
+	    "a bad limit wins over a bad cursor");
+
+	/* The longest cursor: a 400-byte value. */
+	memset(long_value, 'z', CURSOR_VALUE_MAX);
+	long_value[CURSOR_VALUE_MAX] = '\0';
+	ok(parse(cursor_query(USER_NICKNAME, 1, 2147483647L, long_value,
+	    "&orderBy=nickname&orderAt=desc")) == PAGING_OK &&
+	    pg.cursor.value_len == CURSOR_VALUE_MAX,
+	    "the longest cursor parses");
+	snprintf(query, sizeof(query), "%sA", cursor_query(USER_NICKNAME, 1,
+	    2147483647L, long_value, ""));
+	ok(parse(query) == PAGING_BAD_CURSOR, "a longer cursor is refused");
+}
+
+static void test_long_input(void)
+{
+	char query[3 * CURSOR_TEXT_MAX];
+
+	memset(query, 'k', sizeof(query));
+	memcpy(query + sizeof(query) - 8, "=1&page=", 8);
+	query[sizeof(query) - 1] = '\0';
+	ok(parse(query) == PAGING_BAD_PAGE,
+	    "a very long unknown key is ignored, the next pair still read");
+	memcpy(query, "page=", 5);
+	memset(query + 5, '1', sizeof(query) - 6);
+	query[sizeof(query) - 1] = '\0';
+	ok(parse(query) == PAGING_BAD_PAGE, "a very long page is bad");
+	memset(query, 'x', sizeof(query));
+	memcpy(query, "foo=", 4);
+	memcpy(query + sizeof(query) - 8, "&page=2", 8);
+	ok(parse(query) == PAGING_OK && pg.page == 2,
+	    "a very long unknown value is ignored");
 }
 
 int main(void)
@@ -276,5 +401,7 @@ int main(void)
 	test_precedence();
 	test_messages();
 	test_offset();
+	test_cursor();
+	test_long_input();
 	return tap_done();
 }

@@ -1,0 +1,417 @@
+# bench/bench.sh: `./stack bench`, sourced by stack (it uses stack's
+# functions and variables): a synthetic table, then wrk and sysbench
+# measure nginx alone (S), MariaDB alone (D) and each route against
+# C = 1 / (1/S + 1/D), the ceiling of a request that costs both.
+
+BENCH_DIR=$ROOT/bench
+# MariaDB holds the whole table in memory, as a server sized for its data
+# would; the bench's own server only (stack's db_start).
+BENCH_DB_OPTIONS=(--innodb-buffer-pool-size=2G --innodb-log-file-size=512M)
+# Rows per INSERT ... SELECT while loading.
+BENCH_CHUNK=200000
+# The list routes' page size: the API's default.
+BENCH_LIMIT=5
+# nginx's upstream keepalive (per nginx worker) when fastcgi_keep_conn is on.
+BENCH_KEEPALIVE=${BENCH_KEEPALIVE:-1}
+# Set while the keep-alive variant of the nginx configuration is written.
+BENCH_KEEP_CONN=0
+
+bench_usage() {
+	cat <<'EOF'
+usage: ./stack bench [--smoke]
+  Starts a bench stack (var/bench/, https://localhost:28443, MariaDB on
+  127.0.0.1:23307; STACK_INSTANCE=N moves them as for test), loads
+  BENCH_USERS synthetic users (default 1000000), runs wrk -t2 -c32 for
+  BENCH_SECONDS (default 10) per route and sysbench oltp_point_select with
+  32 threads, prints the table and writes var/bench/results.tsv, rss.tsv
+  and bench.png, then stops the stack. It fails when a request fails or a
+  run completes none, never on a number.
+  --smoke (or BENCH_SMOKE=1): 1000 users, 1-second runs (./stack test).
+  BENCH_KEEPALIVE (default 1): nginx's upstream keepalive (per nginx
+  worker) in the fastcgi_keep_conn runs.
+EOF
+}
+
+# bench_nginx_site SITE: called by stack's nginx_write_conf for the bench
+# stack. Drops the per-key rate limit (a load test is the runaway client it
+# stops), adds, on the same TLS listener, a static reply of a user-sized
+# JSON behind the same x-api-key check, and, with BENCH_KEEP_CONN=1, keeps
+# the FastCGI connections open (an upstream with keepalive).
+bench_nginx_site() {
+	local site=$1 body='{"message":"bench"}'
+	[ -s "$S/static-user.json" ] && body=$(cat "$S/static-user.json")
+	case $body in
+	*\'* | *\\* | *\$*) die "static-user.json has a ' \\ or \$ nginx would read" ;;
+	esac
+	cat >"$S/nginx/bench-server.conf" <<EOF
+# Written by ./stack bench: nginx's own answer, the bench's S.
+location = /_bench/static-user {
+	if (\$users_api_key_name = "") {
+		return 403 '{"message":"Not authenticated, check x_api_key and Authorization"}';
+	}
+	return 200 '$body';
+}
+EOF
+	sed -i -e '/^[[:space:]]*limit_req zone=/d' \
+		-e "s|^\([[:space:]]*listen 127.0.0.1:$HTTPS_PORT ssl;\)\$|&\n\tinclude $S/nginx/bench-server.conf;|" \
+		"$site"
+	! grep -n 'limit_req zone=' "$site" >&2 ||
+		die "could not drop the rate limit from $site"
+	grep -q "include $S/nginx/bench-server.conf;" "$site" ||
+		die "could not add the bench's static location to $site"
+	[ "$BENCH_KEEP_CONN" = 1 ] || return 0
+	sed -i "s|^\([[:space:]]*\)fastcgi_pass unix:$APP_SOCK;\$|\1fastcgi_pass usersd_bench;\n\1fastcgi_keep_conn on;|" \
+		"$site"
+	grep -q 'fastcgi_keep_conn on;' "$site" ||
+		die "could not switch $site to fastcgi_keep_conn"
+	cat >>"$site" <<EOF
+
+# Written by ./stack bench: FastCGI connections kept open between requests.
+upstream usersd_bench {
+	server unix:$APP_SOCK;
+	keepalive $BENCH_KEEPALIVE;
+}
+EOF
+}
+
+# bench_sql: the MariaDB client on the bench's users database, as root.
+bench_sql() {
+	db_client --database=users -N -B "$@"
+}
+
+# bench_schema: the users table as MariaDB describes it, less its
+# AUTO_INCREMENT counter.
+bench_schema() {
+	bench_sql -r -e 'SHOW CREATE TABLE users' |
+		sed 's/ AUTO_INCREMENT=[0-9]*//'
+}
+
+# bench_load: BENCH_USERS users with ids 1..N made inside MariaDB from the
+# sequence engine, in chunks. Every value follows from the id, so names and
+# identifications are unique by construction: first names cycle through
+# 1000 values and last names change every 1000 ids; one email in 100000
+# has the rare domain rare-mail.example, one in four gmail.com; one user a
+# minute from 2022-01-01 (1440 a day). The primary key, the unique keys and
+# the check hold during the load; the plain indexes are dropped before and
+# built again after it, sorted: a third faster than keeping them row by row.
+bench_load() {
+	local from to start=$SECONDS schema keys name def drop="" add=""
+	say "loading $BENCH_USERS users"
+	schema=$(bench_schema)
+	keys=$(sed -n 's/^  \(\(FULLTEXT \|SPATIAL \)\?KEY \(`[^`]*`\).*[^,]\),\?$/\3\t\1/p' \
+		<<<"$schema")
+	while IFS=$'\t' read -r name def; do
+		[ -n "$name" ] || continue
+		drop+="${drop:+, }DROP KEY $name"
+		add+="${add:+, }ADD $def"
+	done <<<"$keys"
+	bench_sql -e 'TRUNCATE TABLE users'
+	[ -z "$drop" ] || bench_sql -e "ALTER TABLE users $drop"
+	for ((from = 1; from <= BENCH_USERS; from += BENCH_CHUNK)); do
+		to=$((from + BENCH_CHUNK - 1))
+		[ $to -le "$BENCH_USERS" ] || to=$BENCH_USERS
+		bench_sql <<EOF || die "loading users $from..$to failed"
+INSERT INTO users (id, nickname, first_name, last_name, email,
+	identification_type, identification_number, country_id,
+	creation_date, update_date)
+SELECT seq, UPPER(CONCAT(f, ' ', l)), f, l,
+	CONCAT(LOWER(f), '.', LOWER(l), '@', IF(seq % 100000 = 1,
+		'rare-mail.example', ELT(1 + seq % 4, 'gmail.com',
+		'hotmail.com', 'yahoo.com', 'outlook.com'))),
+	ELT(1 + seq % 3, 'DNI', 'CC', 'PASSPORT'), LPAD(seq, 10, '0'),
+	ELT(1 + seq % 6, 'AR', 'BR', 'CL', 'CO', 'MX', 'UY'),
+	c, c + INTERVAL seq % 7 DAY
+FROM (SELECT seq, CONCAT('Name', seq % 1000) AS f,
+	CONCAT('Surname', seq DIV 1000) AS l,
+	TIMESTAMP'2022-01-01 00:00:00' + INTERVAL seq MINUTE AS c
+	FROM seq_${from}_to_${to}) AS s;
+EOF
+	done
+	say "inserted the rows in $((SECONDS - start)) s; building the indexes"
+	[ -z "$add" ] || bench_sql -e "ALTER TABLE users $add"
+	[ "$(bench_schema)" = "$schema" ] ||
+		die "the users table differs from sql/*.sql's after the load"
+	bench_sql -e 'ANALYZE TABLE users' >/dev/null
+	[ "$(bench_sql -e 'SELECT COUNT(*) FROM users')" = "$BENCH_USERS" ] ||
+		die "the users table does not hold $BENCH_USERS rows"
+	say "loaded $BENCH_USERS users in $((SECONDS - start)) s"
+}
+
+# bench_static: nginx's static answer becomes the by-id answer of the
+# middle user, byte for byte, and nginx reloads with it.
+bench_static() {
+	curl -sk --max-time 5 -H "x-api-key: $API_KEY" \
+		-H "Authorization: Bearer $TOKEN" \
+		"$URL/v1/users/id/$((BENCH_USERS / 2))" >"$S/static-user.json" ||
+		die "could not read user $((BENCH_USERS / 2))"
+	grep -q '"identification_number"' "$S/static-user.json" ||
+		die "user $((BENCH_USERS / 2)) is not a user: $(cat "$S/static-user.json")"
+	bench_nginx_reload
+}
+
+# bench_nginx_reload: writes the configuration again, reloads nginx and
+# waits until its new workers answer.
+bench_nginx_reload() {
+	nginx_start
+	sleep 1
+	wait_ready
+}
+
+# bench_probe METHOD PATH BODY ERE: one request that must answer 2xx with a
+# body matching ERE (BODY '' for none), so that a route the bench gets
+# wrong, or an empty answer from a table loaded wrong, fails with its
+# answer rather than as a count.
+bench_probe() {
+	local out code
+	out=$(curl -sk --max-time 30 -X "$1" -H "x-api-key: $API_KEY" \
+		-H "Authorization: Bearer $TOKEN" \
+		${3:+-H 'Content-Type: application/json' --data-binary "$3"} \
+		-w '\n%{http_code}' "$URL$2") || die "$1 $2: curl failed"
+	code=${out##*$'\n'}
+	out=${out%$'\n'*}
+	[[ $code == 2?? ]] || die "$1 $2 answered $code: $out"
+	grep -Eq -- "$4" <<<"$out" ||
+		die "$1 $2 answered $code without /$4/: $out"
+}
+
+# Answers holding at least one user, or exactly one.
+BENCH_SOME='^\{"message":\[\{"id":[0-9]+,'
+BENCH_ONE='^\{"message":\{"id":[0-9]+,'
+
+# bench_drain: waits until the responder runs no more queries, so that the
+# requests wrk left queued do not weigh on the next measurement.
+bench_drain() {
+	local quiet=0 deadline=$((SECONDS + 60))
+	while [ $quiet -lt 2 ] && [ $SECONDS -lt $deadline ]; do
+		if [ "$(db_client -N -B -e "SELECT COUNT(*) FROM
+			information_schema.PROCESSLIST WHERE USER = 'usersd'
+			AND COMMAND <> 'Sleep'")" = 0 ]; then
+			quiet=$((quiet + 1))
+		else
+			quiet=0
+		fi
+		sleep 0.1
+	done
+}
+
+# bench_row NAME REQ_PER_S P50_MS P99_MS ERRORS: one line of the results.
+bench_row() {
+	printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$S/results.raw"
+	printf '  %-28s %10s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' "$@"
+}
+
+# bench_ms MICROSECONDS
+bench_ms() {
+	awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'
+}
+
+# bench_wrk NAME MODE PATH [CONNECTIONS]: wrk at the fixed settings (32
+# connections unless told) against one route. A request slower than 10 s
+# counts as an error (a timeout).
+bench_wrk() {
+	local name=$1 c=${4:-32} log line n secs p50 p99 st co rd wr to
+	log=$S/log/wrk-${name//[^A-Za-z0-9]/_}.log
+	BENCH_MODE=$2 BENCH_MAX_ID=$BENCH_USERS BENCH_TAG=$BENCH_TAG \
+		BENCH_API_KEY=$API_KEY BENCH_TOKEN=$TOKEN \
+		wrk -t"$((c < 2 ? c : 2))" -c"$c" -d"${BENCH_SECONDS}s" --timeout 10s \
+		-s "$BENCH_DIR/wrk.lua" "$URL$3" >"$log" 2>&1 ||
+		{ cat "$log" >&2; die "wrk failed on $name"; }
+	line=$(grep '^BENCH' "$log") ||
+		{ cat "$log" >&2; die "no result from wrk on $name"; }
+	IFS=$'\t' read -r _ n secs p50 p99 st co rd wr to <<<"$line"
+	if [ "$n" -gt 0 ]; then
+		p50=$(bench_ms "$p50") p99=$(bench_ms "$p99")
+	else
+		p50=- p99=-
+	fi
+	bench_row "$name" \
+		"$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')" \
+		"$p50" "$p99" $((st + co + rd + wr + to))
+	bench_drain
+}
+
+# bench_sysbench: MariaDB's own point selects (prepared, over TCP like the
+# responder's) on a table of the same size in its own schema, by 32 clients.
+bench_sysbench() {
+	local pw log args tps p50 p99 errors
+	pw=$(openssl rand -hex 16)
+	db_client <<EOF
+CREATE DATABASE sbtest;
+CREATE USER 'sbtest'@'127.0.0.1' IDENTIFIED BY '$pw';
+GRANT ALL ON sbtest.* TO 'sbtest'@'127.0.0.1';
+EOF
+	args=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$DB_PORT"
+		--mysql-user=sbtest --mysql-password="$pw" --mysql-db=sbtest
+		--tables=1 --table-size="$BENCH_USERS" --rand-type=uniform)
+	log=$S/log/sysbench.log
+	say "sysbench prepares $BENCH_USERS rows"
+	sysbench oltp_point_select "${args[@]}" prepare >"$log" 2>&1 ||
+		{ cat "$log" >&2; die "sysbench prepare failed"; }
+	sysbench oltp_point_select "${args[@]}" --threads=32 \
+		--time="$BENCH_SECONDS" --percentile=99 --histogram=on run \
+		>>"$log" 2>&1 || { cat "$log" >&2; die "sysbench run failed"; }
+	tps=$(sed -n 's/^ *transactions: *[0-9]* *(\([0-9.]*\) per sec.)$/\1/p' "$log")
+	errors=$(sed -n 's/^ *ignored errors: *\([0-9]*\) .*/\1/p' "$log")
+	p99=$(sed -n 's/^ *99th percentile: *\([0-9.]*\)$/\1/p' "$log")
+	# The median from the histogram: "value |*** count" lines.
+	p50=$(awk '/^ *[0-9.]+ \|\**  *[0-9]+$/ { v[n] = $1; c[n++] = $NF; t += $NF }
+		END { for (i = 0; i < n; i++) if ((s += c[i]) * 2 >= t) {
+			printf "%.2f", v[i]; exit } }' "$log")
+	[ -n "$tps" ] && [ -n "$errors" ] && [ -n "$p99" ] ||
+		{ cat "$log" >&2; die "could not read sysbench's results"; }
+	bench_row "D: MariaDB point select" "${tps%.*}" "${p50:--}" "$p99" "$errors"
+	db_client -e 'DROP DATABASE sbtest'
+}
+
+# bench_routes: our routes, reads first, then the writes.
+bench_routes() {
+	local day deep=$((BENCH_USERS / BENCH_LIMIT / 2)) p
+	day=$(bench_sql -e "SELECT DATE(creation_date) FROM users
+		WHERE id = $((BENCH_USERS / 2))")
+	bench_probe GET /v1/users/id/1 '' "$BENCH_ONE"
+	bench_wrk "by id" id /v1/users/id/1
+	for p in "list page 0|/v1/users/list?page=0&limit=$BENCH_LIMIT" \
+		"list page $deep|/v1/users/list?page=$deep&limit=$BENCH_LIMIT" \
+		"email rare-mail (rare)|/v1/users/email/rare-mail" \
+		"email gmail (common)|/v1/users/email/gmail" \
+		"country AR|/v1/users/country-id/AR" \
+		"creation date $day|/v1/users/creation-date/$day"; do
+		bench_probe GET "${p#*|}" '' "$BENCH_SOME"
+		bench_wrk "${p%%|*}" get "${p#*|}"
+	done
+	# The substring search's latency target is for one client alone.
+	bench_wrk "email rare-mail, 1 client" get /v1/users/email/rare-mail 1
+	bench_probe POST /v1/users/add-user '{"nickname":"BENCH PROBE",
+		"first_name":"Bench","last_name":"Probe",
+		"email":"bench.probe@example.com","identification_type":"BENCH",
+		"identification_number":"0000000000","country_id":"AR"}' \
+		"$BENCH_ONE"
+	bench_wrk "add user" add /v1/users/add-user
+	bench_probe PUT /v1/users/update-user/1 '{"nickname":"BENCH PROBE"}' \
+		"$BENCH_ONE"
+	bench_wrk "update user" update /v1/users/update-user/1
+}
+
+# bench_keep_conn: by id and list page 0 again, nginx keeping its FastCGI
+# connections open.
+bench_keep_conn() {
+	say "nginx with fastcgi_keep_conn on, upstream keepalive $BENCH_KEEPALIVE"
+	BENCH_KEEP_CONN=1
+	bench_nginx_reload
+	BENCH_KEEP_CONN=0
+	bench_wrk "by id, keep_conn" id /v1/users/id/1
+	bench_wrk "list page 0, keep_conn" get \
+		"/v1/users/list?page=0&limit=$BENCH_LIMIT"
+}
+
+# bench_rss: each responder process's resident memory, from /proc.
+bench_rss() {
+	local master pid kib
+	master=$(running "$APP_PID") || die "the responder does not run"
+	printf 'pid\trole\trss_kib\n' >"$S/rss.tsv"
+	for pid in "$master" $(ps -o pid= --ppid "$master"); do
+		kib=$(awk '$1 == "VmRSS:" { print $2 }' "/proc/$pid/status")
+		if [ "$pid" = "$master" ]; then
+			printf '%s\tmaster\t%s\n' "$pid" "$kib"
+		else
+			printf '%s\tworker\t%s\n' "$pid" "$kib"
+		fi >>"$S/rss.tsv"
+	done
+	say "responder RSS after the run (KiB):"
+	column -t -s $'\t' "$S/rss.tsv" | sed 's/^/  /'
+}
+
+# bench_report: results.tsv with the ratio to C, the table, the chart.
+bench_report() {
+	local s d c load
+	load=$(cut -d' ' -f1-3 /proc/loadavg)
+	s=$(awk -F'\t' 'NR == 1 { print $2 }' "$S/results.raw")
+	d=$(awk -F'\t' 'NR == 2 { print $2 }' "$S/results.raw")
+	[ "$s" -gt 0 ] && [ "$d" -gt 0 ] || die "S or D is 0: no ceiling C"
+	c=$(awk -v s="$s" -v d="$d" 'BEGIN { printf "%.0f", 1 / (1 / s + 1 / d) }')
+	{
+		printf 'route\treq_per_s\tp50_ms\tp99_ms\terrors\tratio_to_C\n'
+		awk -F'\t' -v c="$c" 'BEGIN { OFS = FS }
+			{ print $0, sprintf("%.2f", $2 / c) }' "$S/results.raw"
+		printf 'C = 1/(1/S + 1/D)\t%s\t-\t-\t0\t1.00\n' "$c"
+	} >"$S/results.tsv"
+	printf '\n%s users, wrk -t2 -c32 -d%ss, sysbench 32 threads; %s; %s\n\n' \
+		"$BENCH_USERS" "$BENCH_SECONDS" 'C = 1/(1/S + 1/D)' \
+		"load average $load"
+	column -t -s $'\t' "$S/results.tsv"
+	echo
+	gnuplot -e "tsv='$S/results.tsv'; png='$S/bench.png'; S=$s; C=$c" \
+		-e "users='$BENCH_USERS'; load='$load'" \
+		"$BENCH_DIR/chart.gp" 2>"$S/log/gnuplot.log" ||
+		{ cat "$S/log/gnuplot.log" >&2; die "gnuplot failed"; }
+	say "wrote $S/results.tsv and $S/bench.png"
+}
+
+# bench_teardown: stops the bench stack, fails on a sanitizer report.
+# nginx first: while it keeps FastCGI connections open, the responder's
+# workers wait on them for their whole shutdown_timeout.
+bench_teardown() {
+	local rc=$?
+	trap - EXIT
+	stop_process nginx "$NGINX_PID" QUIT 10
+	[ ! -f "$S/log/usersd.log" ] || responder_log_clean || rc=1
+	stop_stack
+	[ $rc -eq 0 ] || say "bench FAILED (exit $rc); logs in $S/log/"
+	exit $rc
+}
+
+# bench_check: fails when a request failed or a run completed none.
+bench_check() {
+	local bad
+	bad=$(awk -F'\t' '$5 != 0 || $2 == 0 { printf "%s%s", sep, $1; sep = ", " }' \
+		"$S/results.raw")
+	[ -z "$bad" ] || die "errors, or no request completed: $bad"
+}
+
+cmd_bench() {
+	case ${1:-} in
+	--smoke) BENCH_SMOKE=1 ;;
+	'') ;;
+	-h | --help) bench_usage && exit 0 ;;
+	*) bench_usage >&2 && exit 2 ;;
+	esac
+	if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+		BENCH_USERS=1000 BENCH_SECONDS=1
+	fi
+	BENCH_USERS=${BENCH_USERS:-1000000}
+	BENCH_SECONDS=${BENCH_SECONDS:-10}
+	[[ $BENCH_USERS =~ ^[1-9][0-9]*$ ]] && [ "$BENCH_USERS" -ge 100 ] &&
+		[ "$BENCH_USERS" -le 100000000 ] ||
+		die "BENCH_USERS is a number from 100 to 100000000"
+	[[ $BENCH_SECONDS =~ ^[1-9][0-9]*$ ]] ||
+		die "BENCH_SECONDS is a positive number"
+	[[ $BENCH_KEEPALIVE =~ ^[1-9][0-9]*$ ]] ||
+		die "BENCH_KEEPALIVE is a positive number"
+	BENCH_TAG=$(($(date +%s) % 1000000))
+	need_root
+	select_stack bench
+	check_paths
+	install_packages "${BENCH_PACKAGES[@]}"
+	build
+	stop_stack
+	rm -rf "$S"
+	trap bench_teardown EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	DB_OPTIONS=("${BENCH_DB_OPTIONS[@]}")
+	start_stack
+	wait_ready
+	bench_load
+	bench_static
+	: >"$S/results.raw"
+	say "measuring, $BENCH_SECONDS s a run," \
+		"load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	bench_probe GET /_bench/static-user '' "$BENCH_ONE"
+	bench_wrk "S: nginx static reply" get /_bench/static-user
+	bench_sysbench
+	bench_routes
+	bench_keep_conn
+	bench_rss
+	bench_report
+	bench_check
+}

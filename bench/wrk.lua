@@ -1,0 +1,83 @@
+-- bench/wrk.lua: the requests of one `./stack bench` run of wrk, chosen by
+-- the environment, and one tab-separated result line for bench/bench.sh.
+--
+--   BENCH_MODE    get (the URL as given), id (GET a random id), add (POST a
+--                 new user each request), update (PUT a random id)
+--   BENCH_MAX_ID  ids are drawn uniformly from 1..BENCH_MAX_ID
+--   BENCH_TAG     a number unique to the run: part of every added user
+--   BENCH_API_KEY, BENCH_TOKEN  the x-api-key and the bearer token
+
+local mode = os.getenv("BENCH_MODE") or "get"
+local max_id = tonumber(os.getenv("BENCH_MAX_ID") or "1")
+local tag = os.getenv("BENCH_TAG") or "0"
+
+wrk.headers["x-api-key"] = os.getenv("BENCH_API_KEY")
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
+if mode == "add" or mode == "update" then
+	wrk.headers["Content-Type"] = "application/json"
+end
+
+-- Runs in the main state, once per thread before it starts: numbers the
+-- threads, so that two threads never add the same user.
+local threads = 0
+function setup(thread)
+	threads = threads + 1
+	thread:set("tid", threads)
+end
+
+-- Random ids are drawn before the run, so that building a request costs
+-- wrk little more than sending a fixed one.
+local ring, ring_n, ring_i = {}, 16384, 0
+local added = 0
+
+function init(args)
+	math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
+	if mode == "id" then
+		for i = 1, ring_n do
+			ring[i] = wrk.format("GET",
+			    "/v1/users/id/" .. math.random(max_id))
+		end
+	elseif mode == "update" then
+		for i = 1, ring_n do
+			ring[i] = wrk.format("PUT",
+			    "/v1/users/update-user/" .. math.random(max_id), nil,
+			    string.format('{"nickname":"UPDATED %d"}',
+			    math.random(1000000)))
+		end
+	end
+end
+
+local function next_in_ring()
+	ring_i = ring_i % ring_n + 1
+	return ring[ring_i]
+end
+
+-- Every added user is new: the thread number and a counter make the name
+-- and the identification unique within the run, BENCH_TAG across runs.
+local function next_added()
+	added = added + 1
+	local body = string.format('{"nickname":"BENCH %d %d",' ..
+	    '"first_name":"Bench%d","last_name":"R%sN%d",' ..
+	    '"email":"bench%d.%d@example.com",' ..
+	    '"identification_type":"BENCH",' ..
+	    '"identification_number":"%d%s%09d","country_id":"AR"}',
+	    tid, added, tid, tag, added, tid, added, tid, tag, added)
+	return wrk.format("POST", "/v1/users/add-user", nil, body)
+end
+
+-- wrk sends one prepared request over and over unless request() exists.
+if mode == "id" or mode == "update" then
+	request = next_in_ring
+elseif mode == "add" then
+	request = next_added
+end
+
+-- requests, seconds, p50 and p99 in microseconds, errors: non-2xx/3xx
+-- answers, then connect, read, write and timeout errors.
+function done(summary, latency, requests)
+	local e = summary.errors
+	io.write(string.format("BENCH\t%d\t%.6f\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n",
+	    summary.requests, summary.duration / 1e6,
+	    latency:percentile(50), latency:percentile(99),
+	    e.status, e.connect, e.read, e.write, e.timeout))
+end

@@ -1,0 +1,272 @@
+/* Keyset cursors: a small text payload, "1|<column>|<a|d>|<id>|<value>",
+ * in unpadded base64url. Opaque to clients, strict on the way back in. */
+#include "cursor.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "urldecode.h"
+
+#define CURSOR_VERSION "1"
+#define CURSOR_MAX_ID 2147483647L
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static int is_date_column(enum user_column c)
+{
+	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
+}
+
+static int is_text_column(enum user_column c)
+{
+	return c >= USER_TEXT_FIRST && c <= USER_TEXT_LAST;
+}
+
+static int b64_value(unsigned char ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	if (ch == '-')
+		return 62;
+	if (ch == '_')
+		return 63;
+	return -1;
+}
+
+/* Unpadded base64url of len bytes; out must hold (len + 2) / 3 * 4 + 1. */
+static size_t b64_encode(const unsigned char *in, size_t len, char *out)
+{
+	size_t i, o = 0;
+	unsigned long v;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 |
+		    in[i + 2];
+		out[o++] = b64_alphabet[v >> 18 & 63];
+		out[o++] = b64_alphabet[v >> 12 & 63];
+		out[o++] = b64_alphabet[v >> 6 & 63];
+		out[o++] = b64_alphabet[v & 63];
+	}
+	if (len - i == 1) {
+		v = (unsigned long)in[i] << 16;
+		out[o++] = b64_alphabet[v >> 18 & 63];
+		out[o++] = b64_alphabet[v >> 12 & 63];
+	} else if (len - i == 2) {
+		v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8;
+		out[o++] = b64_alphabet[v >> 18 & 63];
+		out[o++] = b64_alphabet[v >> 12 & 63];
+		out[o++] = b64_alphabet[v >> 6 & 63];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * Decodes canonical unpadded base64url into out (outlen bytes). A text of
+ * 4n + 1 characters, a character outside the alphabet, or unused low bits
+ * that are not zero fail: every payload has exactly one spelling.
+ */
+static int b64_decode(const char *in, size_t len, unsigned char *out,
+    size_t outlen, size_t *n)
+{
+	unsigned long acc = 0;
+	size_t i, o = 0;
+	int bits = 0, v;
+
+	if (len % 4 == 1 || len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0) > outlen)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if ((v = b64_value((unsigned char)in[i])) < 0)
+			return -1;
+		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits & 0xff);
+		}
+	}
+	if (bits > 0 && (acc & ((1ul << bits) - 1)) != 0)
+		return -1;
+	*n = o;
+	return 0;
+}
+
+static int two_digits(const char *s, int *out)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return -1;
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	return 0;
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return days[month - 1] + (month == 2 && leap);
+}
+
+/* "YYYY-MM-DD HH:MM:SS", a real date and time of day. */
+static int date_valid(const char *s, size_t len)
+{
+	int y1, y2, mo, d, h, mi, se;
+
+	if (len != USER_DATE_LEN - 1 || s[4] != '-' || s[7] != '-' ||
+	    s[10] != ' ' || s[13] != ':' || s[16] != ':')
+		return 0;
+	if (two_digits(s, &y1) || two_digits(s + 2, &y2) ||
+	    two_digits(s + 5, &mo) || two_digits(s + 8, &d) ||
+	    two_digits(s + 11, &h) || two_digits(s + 14, &mi) ||
+	    two_digits(s + 17, &se))
+		return 0;
+	return mo >= 1 && mo <= 12 && d >= 1 &&
+	    d <= days_in_month(y1 * 100 + y2, mo) && h <= 23 && mi <= 59 &&
+	    se <= 59;
+}
+
+/* Whether value suits column's kind (see cursor_decode). */
+static int value_valid(enum user_column column, const char *value,
+    size_t len)
+{
+	if (column == USER_ID)
+		return len == 0;
+	if (is_date_column(column))
+		return date_valid(value, len);
+	return len <= CURSOR_VALUE_MAX && (len == 0 || utf8_valid(value, len));
+}
+
+/* Canonical decimal id, 1 .. CURSOR_MAX_ID. */
+static int parse_id(const char *s, size_t len, long *out)
+{
+	long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 10 || s[0] == '0')
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > CURSOR_MAX_ID)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_column(const char *s, size_t len, enum user_column *out)
+{
+	int c;
+
+	for (c = 0; c < USER_COLUMN_COUNT; c++) {
+		const char *name = user_column_name((enum user_column)c);
+
+		if (strlen(name) == len && memcmp(name, s, len) == 0) {
+			*out = (enum user_column)c;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int cursor_from_user(struct cursor *c, const struct user *u,
+    enum user_column column, int descending)
+{
+	const char *value = "";
+
+	if (column < USER_ID || column >= USER_COLUMN_COUNT)
+		return -1;
+	if (is_text_column(column))
+		value = user_text(u, column);
+	else if (column == USER_CREATION_DATE)
+		value = u->creation_date;
+	else if (column == USER_UPDATE_DATE)
+		value = u->update_date;
+	c->column = column;
+	c->descending = descending ? 1 : 0;
+	c->id = u->id;
+	c->value_len = strnlen(value, CURSOR_VALUE_MAX + 1);
+	if (c->value_len > CURSOR_VALUE_MAX ||
+	    !value_valid(column, value, c->value_len) || u->id < 1 ||
+	    u->id > CURSOR_MAX_ID)
+		return -1;
+	memcpy(c->value, value, c->value_len);
+	c->value[c->value_len] = '\0';
+	return 0;
+}
+
+int cursor_encode(const struct cursor *c, char *out, size_t outlen)
+{
+	char payload[CURSOR_PAYLOAD_MAX + 1];
+	int n;
+
+	if (c->column < USER_ID || c->column >= USER_COLUMN_COUNT ||
+	    c->id < 1 || c->id > CURSOR_MAX_ID ||
+	    !value_valid(c->column, c->value, c->value_len))
+		return -1;
+	n = snprintf(payload, sizeof(payload), "%s|%s|%c|%ld|",
+	    CURSOR_VERSION, user_column_name(c->column),
+	    c->descending ? 'd' : 'a', c->id);
+	if (n < 0 || (size_t)n + c->value_len > CURSOR_PAYLOAD_MAX)
+		return -1;
+	memcpy(payload + n, c->value, c->value_len);
+	n += (int)c->value_len;
+	if (((size_t)n + 2) / 3 * 4 + 1 > outlen)
+		return -1;
+	return (int)b64_encode((const unsigned char *)payload, (size_t)n, out);
+}
+
+/* The next '|'-terminated field of p[0..end); -1 when there is none. */
+static int next_field(const char **p, const char *end, const char **field,
+    size_t *len)
+{
+	const char *bar = memchr(*p, '|', (size_t)(end - *p));
+
+	if (bar == NULL)
+		return -1;
+	*field = *p;
+	*len = (size_t)(bar - *p);
+	*p = bar + 1;
+	return 0;
+}
+
+int cursor_decode(const char *text, size_t len, struct cursor *out)
+{
+	unsigned char payload[CURSOR_PAYLOAD_MAX];
+	const char *p, *end, *f;
+	size_t n, flen;
+
+	if (len == 0 || b64_decode(text, len, payload, sizeof(payload),
+	    &n) != 0)
+		return -1;
+	p = (const char *)payload;
+	end = p + n;
+	/* The value comes last, so it may hold '|' itself. */
+	if (next_field(&p, end, &f, &flen) != 0 ||
+	    flen != strlen(CURSOR_VERSION) ||
+	    memcmp(f, CURSOR_VERSION, flen) != 0)
+		return -1;
+	if (next_field(&p, end, &f, &flen) != 0 ||
+	    parse_column(f, flen, &out->column) != 0)
+		return -1;
+	if (next_field(&p, end, &f, &flen) != 0 || flen != 1 ||
+	    (f[0] != 'a' && f[0] != 'd'))
+		return -1;
+	out->descending = f[0] == 'd';
+	if (next_field(&p, end, &f, &flen) != 0 ||
+	    parse_id(f, flen, &out->id) != 0)
+		return -1;
+	out->value_len = (size_t)(end - p);
+	if (!value_valid(out->column, p, out->value_len))
+		return -1;
+	memcpy(out->value, p, out->value_len);
+	out->value[out->value_len] = '\0';
+	return 0;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# t/32_worker_kill.t: a worker killed with SIGKILL (issue 5, faults): under
+# a loop of reads the master logs the death and has a new worker within a
+# second, and at most the one request that worker was serving fails; a
+# worker killed while it serves a (lock-blocked) request costs exactly that
+# request, which nginx answers with its JSON 503, not a 502.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/faults.sh"
+
+NWORKERS=$(ini_get workers)
+
+# replaced VICTIM: the master has its count of workers again, VICTIM gone.
+replaced() {
+	local now
+	now=$(workers "$master")
+	[ "$(count_words "$now")" = "$NWORKERS" ] &&
+	    disjoint "$now" "$1"
+}
+
+ok 'before: the service answers' wait_for 10 service_ready
+master=$(master_pid)
+before=$(workers "$master")
+is "$(count_words "$before")" "$NWORKERS" 'before: the master has its workers'
+
+# --- a random worker, under load ---
+
+loop_start k1 read
+loop_start k2 read
+sleep 1
+pids=($before)
+victim=${pids[RANDOM % ${#pids[@]}]}
+lines=$(log_lines)
+kill -s KILL "$victim"
+t0=$EPOCHREALTIME
+ok "a new worker replaces $victim within a second" wait_for 1 replaced "$victim"
+diag "replaced after $(awk -v s="$t0" -v n="$EPOCHREALTIME" \
+    'BEGIN { printf "%.3f", n - s }') s"
+sleep 1
+loop_stop k1 k2
+all=$(loop_log k1 k2)
+new=$(workers "$master")
+ok 'the master logs the death' log_has_since "$lines" \
+    "usersd\\[$master\\] .*worker $victim killed by signal 9"
+newpid=$(comm -13 <(tr ' ' '\n' <<<"$before" | sort) \
+    <(tr ' ' '\n' <<<"$new" | sort))
+like "$newpid" '^[0-9]+$' 'exactly one worker is new'
+ok 'the master logs the new worker' log_has_since "$lines" \
+    "usersd\\[$master\\] .*worker $newpid started"
+is "$(master_pid)" "$master" 'the master is the same process'
+diag "$(printf '%s\n' "$all" | grep -c .) requests:" \
+    "$(printf '%s\n' "$all" | awk -F '\t' '{ n[$4]++ }
+	END { for (s in n) printf "%s x%d ", s, n[s] }')"
+ok 'the loop ran' test "$(printf '%s\n' "$all" | grep -c .)" -ge 10
+failed=$(printf '%s\n' "$all" | awk -F '\t' '$4 != 200')
+ok 'at most the request on the killed worker failed' \
+    test "$(printf '%s' "$failed" | grep -c .)" -le 1
+is "$(printf '%s\n' "$failed" | awk -F '\t' -v m="$MSG_NGINX_503" \
+    'NF && !($4 == 503 && $6 == m)')" '' 'a failed request got the JSON 503'
+
+# --- the worker serving a request ---
+
+# busy_worker: the pid of the worker whose query waits for the lock.
+busy_worker() {
+	local port
+	port=$(sql "SELECT SUBSTRING_INDEX(host, ':', -1)
+		FROM information_schema.processlist
+		WHERE user = 'usersd' AND state LIKE '%lock%' LIMIT 1")
+	[ -n "$port" ] || return 1
+	ss -Htnp state established "( sport = :$port )" |
+	    grep -o 'pid=[0-9]*' | head -n 1 | cut -d = -f 2
+}
+
+ok 'the table is locked' lock_hold
+before=$(workers "$master")
+: >"$FAULTS_TMP/held.log"
+_loop_request "$FAULTS_TMP/held.log" read - "$USERS_URL/v1/users/id/4" &
+held=$!
+ok 'a read waits for the lock' wait_for 4 eval '[ -n "$(busy_worker)" ]'
+busy=$(busy_worker)
+ok "the waiting read is on worker $busy" eval '[[ " $before " == *" $busy "* ]]'
+lines=$(log_lines)
+kill -s KILL "$busy"
+wait "$held"
+IFS=$'\t' read -r kind t0 t1 code secs msg name <"$FAULTS_TMP/held.log"
+is "$code $msg" "503 $MSG_NGINX_503" "its request gets nginx's JSON 503"
+ok 'a new worker replaces it within a second' wait_for 1 replaced "$busy"
+ok 'the master logs the death' log_has_since "$lines" \
+    "worker $busy killed by signal 9"
+api GET /v1/test
+is "$STATUS" 200 'the other workers still serve'
+lock_release
+ok 'unlocked: the service answers 200' wait_for 10 service_ready
+
+done_testing
