@@ -76,12 +76,14 @@ static int b64_decode(const char *in, size_t len, unsigned char *out,
 {
 	unsigned long acc = 0;
 	size_t i, o = 0;
-	int bits = 0, v;
+	int bits = 0;
 
 	if (len % 4 == 1 || len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0) > outlen)
 		return -1;
 	for (i = 0; i < len; i++) {
-		if ((v = b64_value((unsigned char)in[i])) < 0)
+		int v = b64_value((unsigned char)in[i]);
+
+		if (v < 0)
 			return -1;
 		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
 		bits += 6;

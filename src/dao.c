@@ -690,7 +690,7 @@ static enum dao_status probe(struct query *q, enum plan *plan, int *empty,
 {
 	MYSQL_BIND param[2 * TRIGRAM_PROBES], result[TRIGRAM_PROBES + 1];
 	long long count[TRIGRAM_PROBES + 1], col = q->filter;
-	int i, j, k, rc, order[TRIGRAM_PROBES];
+	int i, j, rc, order[TRIGRAM_PROBES];
 	enum dao_status s;
 	char sql[DAO_SQL_MAX];
 
@@ -713,7 +713,8 @@ static enum dao_status probe(struct query *q, enum plan *plan, int *empty,
 	for (i = 0; i < TRIGRAM_PROBES; i++) {
 		/* Unused slots repeat the first trigram; their counts are
 		 * not read. */
-		k = i < q->tri_count ? i : 0;
+		int k = i < q->tri_count ? i : 0;
+
 		bind_long(&param[2 * i], &col);
 		bind_text(&param[2 * i + 1], q->tri[k], &q->tri_len[k]);
 		bind_long(&result[i], &count[i]);
@@ -874,7 +875,7 @@ static enum dao_status run_query(
  */
 static void trigram_pick(const char *value, size_t len, struct query *q)
 {
-	size_t start[DAO_LIKE_VALUE_MAX + 1], chars = 0, i, from, to, n;
+	size_t start[DAO_LIKE_VALUE_MAX + 1], chars = 0, i, n;
 	int k, t, seen;
 
 	q->tri_count = 0;
@@ -888,6 +889,8 @@ static void trigram_pick(const char *value, size_t len, struct query *q)
 		return;
 	n = chars - 2; /* trigrams in the value */
 	for (k = 0; k < TRIGRAM_PROBES && (size_t)k < n; k++) {
+		size_t from, to;
+
 		i = n <= TRIGRAM_PROBES ? (size_t)k :
 		    (size_t)k * (n - 1) / (TRIGRAM_PROBES - 1);
 		from = start[i];

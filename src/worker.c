@@ -97,7 +97,6 @@ static void read_body(FCGX_Request *fr, struct request *req, char *buf)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	size_t want = 0, got = 0;
-	int n;
 
 	for (; cl != NULL && *cl >= '0' && *cl <= '9'; cl++) {
 		want = want * 10 + (size_t)(*cl - '0');
@@ -107,7 +106,8 @@ static void read_body(FCGX_Request *fr, struct request *req, char *buf)
 		}
 	}
 	while (got < want) {
-		n = FCGX_GetStr(buf + got, (int)(want - got), fr->in);
+		int n = FCGX_GetStr(buf + got, (int)(want - got), fr->in);
+
 		if (n <= 0)
 			break;
 		got += (size_t)n;
@@ -258,7 +258,7 @@ static int is_paging_position(const char *pair, size_t len)
 static void out_next_link(struct out *o, const struct request *req,
     const char *cursor)
 {
-	size_t start = o->len, n;
+	size_t start = o->len;
 	const char *p, *amp;
 
 	out_str(o, "Link: <");
@@ -266,6 +266,8 @@ static void out_next_link(struct out *o, const struct request *req,
 		out_uri(o, req->path, strlen(req->path));
 	out_str(o, "?");
 	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
+		size_t n;
+
 		amp = strchr(p, '&');
 		n = amp ? (size_t)(amp - p) : strlen(p);
 		if (n > 0 && !is_paging_position(p, n)) {

@@ -5,6 +5,7 @@
 # dates) and deletes them when it exits; sample user 6 gets the original
 # README's PUT and its update_date is put back afterwards.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/writes.sh"
 
 PREFIX_RE='^Bad request, check request attributes\. Missing or incorrect\. CHECK: '
 CONFLICT_MSG='Bad request, could not update user. CHECK: The first_name next together the last_name should be uniques. The identification_type next together the identification_number should be uniques.'
@@ -18,42 +19,8 @@ RUN=$(($(date +%s) % 100000))$$ # unique per run, digits, at most 12
 TYPE="U$RUN"                    # this run's identification_type
 K=0
 
-# q SQL: sql in a UTF-8, UTC session.
-q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
-
-count() { q 'SELECT COUNT(*) FROM users'; }
-
-# row_json ID: the row as the API should show it, compact JSON (read as
-# hex: the client's batch mode would escape backslashes).
-row_json() {
-	case ${1:-} in '' | *[!0-9]*) return ;; esac
-	q "SELECT HEX(JSON_OBJECT('id', id, 'nickname', nickname,
-		'first_name', first_name, 'last_name', last_name, 'email', email,
-		'identification_type', identification_type,
-		'identification_number', identification_number,
-		'country_id', country_id,
-		'creation_date', DATE_FORMAT(creation_date, '%Y-%m-%d %H:%i:%s'),
-		'update_date', DATE_FORMAT(update_date, '%Y-%m-%d %H:%i:%s')))
-		FROM users WHERE id = $1" |
-		perl -ne 'chomp; print pack "H*", $_' | jq -c .
-}
-
-# samples: a digest of the 42 sample users, to show they are untouched.
-samples() {
-	q "SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', id, nickname, first_name,
-		last_name, email, identification_type, identification_number,
-		country_id, creation_date, update_date) ORDER BY id SEPARATOR '#'))
-		FROM users WHERE id <= 42"
-}
-
 # sql_now: the database's UTC clock, as the API writes dates.
 sql_now() { q "SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')"; }
-
-# hexof TEXT: TEXT's bytes as SQL's HEX() shows them.
-hexof() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F; }
-
-# rep STRING N: STRING repeated N times.
-rep() { perl -e 'print $ARGV[0] x $ARGV[1]' -- "$1" "$2"; }
 
 START_COUNT=$(count)
 MAXID=$(q 'SELECT COALESCE(MAX(id), 0) FROM users')

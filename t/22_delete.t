@@ -3,6 +3,7 @@
 # "Writes"): the row goes, once; bad and missing ids; other methods.
 # Inserts its own rows (SQL) and deletes what is left when it exits.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/writes.sh"
 
 DELETED_MSG='User has been deleted successfully.'
 MISSING_MSG='Bad request, a non-existent user cannot be deleted. Operation not allowed'
@@ -12,21 +13,8 @@ RUN=$(($(date +%s) % 100000))$$ # unique per run, digits, at most 12
 TYPE="D$RUN"                    # this run's identification_type
 K=0
 
-# q SQL: sql in a UTF-8, UTC session.
-q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
-
-count() { q 'SELECT COUNT(*) FROM users'; }
-
 # exists ID: 1 when the row is there, else 0.
 exists() { q "SELECT COUNT(*) FROM users WHERE id = $1"; }
-
-# samples: a digest of the 42 sample users, to show they are untouched.
-samples() {
-	q "SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', id, nickname, first_name,
-		last_name, email, identification_type, identification_number,
-		country_id, creation_date, update_date) ORDER BY id SEPARATOR '#'))
-		FROM users WHERE id <= 42"
-}
 
 START_COUNT=$(count)
 MAXID=$(q 'SELECT COALESCE(MAX(id), 0) FROM users')

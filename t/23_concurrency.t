@@ -4,6 +4,7 @@
 # different fields lose none, a row is deleted once. Makes its own users and
 # deletes them when it exits.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/writes.sh"
 
 ADD_CONFLICT_MSG='Bad request, could not add user. CHECK: The first_name next together the last_name should be uniques. The identification_type next together the identification_number should be uniques.'
 UPDATE_CONFLICT_MSG='Bad request, could not update user. CHECK: The first_name next together the last_name should be uniques. The identification_type next together the identification_number should be uniques.'
@@ -12,19 +13,6 @@ RUN=$(($(date +%s) % 100000))$$ # unique per run, digits, at most 12
 TYPE="C$RUN"                    # this run's identification_type
 K=0
 TMP=$(mktemp -d)
-
-# q SQL: sql in a UTF-8, UTC session.
-q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
-
-count() { q 'SELECT COUNT(*) FROM users'; }
-
-# samples: a digest of the 42 sample users, to show they are untouched.
-samples() {
-	q "SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', id, nickname, first_name,
-		last_name, email, identification_type, identification_number,
-		country_id, creation_date, update_date) ORDER BY id SEPARATOR '#'))
-		FROM users WHERE id <= 42"
-}
 
 START_COUNT=$(count)
 MAXID=$(q 'SELECT COALESCE(MAX(id), 0) FROM users')
