@@ -16,23 +16,10 @@ TYPE="T$RUN"                    # this run's identification_type
 K=0
 
 START_COUNT=$(count)
-MAXID=$(q 'SELECT COALESCE(MAX(id), 0) FROM users')
 SAMPLES=$(samples)
 
-# Every row above the highest id at start is this file's (prove runs the
-# files one at a time); never a sample user.
-cleanup() {
-	case $MAXID in
-	'' | *[!0-9]*) ;;
-	*) q "DELETE FROM users WHERE id > GREATEST($MAXID, 42)" ;;
-	esac
-}
-_lib_trap=$(trap -p EXIT)
-if [ -n "$_lib_trap" ]; then
-	eval "${_lib_trap/#"trap -- '"/"trap -- 'cleanup; "}"
-else
-	trap cleanup EXIT
-fi
+# Rows this file adds go when it exits (t/writes.sh).
+delete_new_rows_at_exit
 
 # mk [OVERRIDES_JSON]: sets U to a valid add body for a new, unique user.
 mk() {

@@ -17,23 +17,10 @@ K=0
 exists() { q "SELECT COUNT(*) FROM users WHERE id = $1"; }
 
 START_COUNT=$(count)
-MAXID=$(q 'SELECT COALESCE(MAX(id), 0) FROM users')
 SAMPLES=$(samples)
 
-# Every row above the highest id at start is this file's (prove runs the
-# files one at a time); never a sample user.
-cleanup() {
-	case $MAXID in
-	'' | *[!0-9]*) ;;
-	*) q "DELETE FROM users WHERE id > GREATEST($MAXID, 42)" ;;
-	esac
-}
-_lib_trap=$(trap -p EXIT)
-if [ -n "$_lib_trap" ]; then
-	eval "${_lib_trap/#"trap -- '"/"trap -- 'cleanup; "}"
-else
-	trap cleanup EXIT
-fi
+# Rows this file adds go when it exits (t/writes.sh).
+delete_new_rows_at_exit
 
 # mkrow: inserts a user with SQL; sets NEWID.
 mkrow() {
