@@ -18,7 +18,7 @@ BENCH_KEEP_CONN=0
 
 bench_usage() {
 	cat <<'EOF'
-usage: ./stack bench [--smoke]
+usage: ./stack bench [--smoke | --hold | --profile]
   Starts a bench stack (var/bench/, https://localhost:28443, MariaDB on
   127.0.0.1:23307; STACK_INSTANCE=N moves them as for test), loads
   BENCH_USERS synthetic users (default 1000000), runs wrk -t2 -c32 for
@@ -27,6 +27,10 @@ usage: ./stack bench [--smoke]
   and bench.png, then stops the stack. It fails when a request fails or a
   run completes none, never on a number.
   --smoke (or BENCH_SMOKE=1): 1000 users, 1-second runs (./stack test).
+  --hold: starts and loads the stack, then leaves it running unmeasured
+  (for wrk or perf of one's own); ./stack down bench stops it.
+  --profile: instead of the table, by id under wrk with perf recording
+  the whole machine; writes var/bench/profile.txt and perf.data.
   BENCH_KEEPALIVE (default 1): nginx's upstream keepalive (per nginx
   worker) in the fastcgi_keep_conn runs.
 EOF
@@ -200,10 +204,14 @@ bench_drain() {
 	done
 }
 
-# bench_row NAME REQ_PER_S P50_MS P99_MS ERRORS: one line of the results.
+# bench_row NAME REQ_PER_S P50_MS P99_MS ERRORS NGINX_P50 NGINX_P99 CPU...:
+# one line of the results. CPU: the four "CPU microseconds a request"
+# figures of bench_cpu_split.
 bench_row() {
-	printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$S/results.raw"
-	printf '  %-28s %10s req/s  p50 %7s ms  p99 %7s ms  errors %s\n' "$@"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" \
+		>>"$S/results.raw"
+	printf '  %-28s %8s req/s  p50 %6s ms  p99 %6s ms  errors %s\n' \
+		"$1" "$2" "$3" "$4" "$5"
 }
 
 # bench_ms MICROSECONDS
@@ -211,17 +219,82 @@ bench_ms() {
 	awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'
 }
 
+# bench_ticks PID...: the CPU time (user + system, in clock ticks) these
+# processes have used so far, all their threads included.
+bench_ticks() {
+	local sum=0 pid t
+	for pid in "$@"; do
+		t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) ||
+			t=0
+		sum=$((sum + ${t:-0}))
+	done
+	echo "$sum"
+}
+
+# bench_cpu_now: "NGINX RESPONDER MARIADB" CPU ticks used so far, masters
+# and workers together.
+bench_cpu_now() {
+	local ng app db
+	ng=$(running "$NGINX_PID") || die "nginx does not run"
+	app=$(running "$APP_PID") || die "the responder does not run"
+	db=$(running "$DB_PID") || die "MariaDB does not run"
+	# shellcheck disable=SC2046 # the pids are words
+	echo "$(bench_ticks "$ng" $(ps -o pid= --ppid "$ng"))" \
+		"$(bench_ticks "$app" $(ps -o pid= --ppid "$app"))" \
+		"$(bench_ticks "$db")"
+}
+
+# bench_cpu_split BEFORE AFTER CLIENT_TICKS REQUESTS: CPU microseconds a
+# request cost nginx, the responder, MariaDB and the load generator (wrk or
+# sysbench) between two bench_cpu_now readings: where the time goes.
+bench_cpu_split() {
+	awk -v b="$1" -v a="$2" -v c="$3" -v n="$4" -v hz="$(getconf CLK_TCK)" '
+		BEGIN {
+			split(b, x, " "); split(a, y, " ")
+			f = n > 0 ? 1e6 / hz / n : 0
+			printf "%.0f\t%.0f\t%.0f\t%.0f", (y[1] - x[1]) * f,
+			    (y[2] - x[2]) * f, (y[3] - x[3]) * f, c * f
+		}'
+}
+
+# bench_nginx_latency FROM: p50 and p99 (ms) of the request times nginx
+# logged from byte FROM of its access log on: the server's view, without
+# the load generator's own waits for a CPU (it shares the machine).
+# nginx's $request_time has millisecond resolution.
+bench_nginx_latency() {
+	tail -c +"$(($1 + 1))" "$S/log/usersd.access.log" |
+		sed -n 's/.*"request_time":\([0-9.]*\),.*/\1/p' | sort -n |
+		awk '{ t[NR] = $1 }
+			END {
+				if (NR == 0) { printf "-\t-"; exit }
+				# Nearest rank: the smallest value with at
+				# least half (99 %) of them at or below it.
+				m = int((NR + 1) / 2)
+				p = int(NR * 0.99)
+				if (p < NR * 0.99) p++
+				printf "%.0f\t%.0f", t[m] * 1000, t[p] * 1000
+			}'
+}
+
 # bench_wrk NAME MODE PATH [CONNECTIONS]: wrk at the fixed settings (32
 # connections unless told) against one route. A request slower than 10 s
 # counts as an error (a timeout).
 bench_wrk() {
 	local name=$1 c=${4:-32} log line n secs p50 p99 st co rd wr to
+	local before after client from
 	log=$S/log/wrk-${name//[^A-Za-z0-9]/_}.log
-	BENCH_MODE=$2 BENCH_MAX_ID=$BENCH_USERS BENCH_TAG=$BENCH_TAG \
+	from=$(stat -c %s "$S/log/usersd.access.log")
+	before=$(bench_cpu_now)
+	# The subshell waits for wrk, then reads wrk's CPU time from its own
+	# children's total (fields 16 and 17 of /proc/PID/stat).
+	(BENCH_MODE=$2 BENCH_MAX_ID=$BENCH_USERS BENCH_TAG=$BENCH_TAG \
 		BENCH_API_KEY=$API_KEY BENCH_TOKEN=$TOKEN \
 		wrk -t"$((c < 2 ? c : 2))" -c"$c" -d"${BENCH_SECONDS}s" --timeout 10s \
-		-s "$BENCH_DIR/wrk.lua" "$URL$3" >"$log" 2>&1 ||
+		-s "$BENCH_DIR/wrk.lua" "$URL$3" >"$log" 2>&1 || exit 1
+	awk '{ print $16 + $17 }' "/proc/$BASHPID/stat" >"$log.ticks") ||
 		{ cat "$log" >&2; die "wrk failed on $name"; }
+	after=$(bench_cpu_now)
+	client=$(cat "$log.ticks")
 	line=$(grep '^BENCH' "$log") ||
 		{ cat "$log" >&2; die "no result from wrk on $name"; }
 	IFS=$'\t' read -r _ n secs p50 p99 st co rd wr to <<<"$line"
@@ -230,42 +303,54 @@ bench_wrk() {
 	else
 		p50=- p99=-
 	fi
+	# shellcheck disable=SC2046 # two and four fields, numbers or -
 	bench_row "$name" \
 		"$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')" \
-		"$p50" "$p99" $((st + co + rd + wr + to))
+		"$p50" "$p99" $((st + co + rd + wr + to)) \
+		$(bench_nginx_latency "$from") \
+		$(bench_cpu_split "$before" "$after" "$client" "$n")
 	bench_drain
 }
 
-# bench_sysbench: MariaDB's own point selects (prepared, over TCP like the
-# responder's) on a table of the same size in its own schema, by 32 clients.
+# bench_sysbench: MariaDB's own point selects (prepared, over the unix
+# socket like the responder's) on a table of the same size in its own
+# schema, by 32 clients.
 bench_sysbench() {
-	local pw log args tps p50 p99 errors
+	local pw log args tps n p50 p99 errors before after client
 	pw=$(openssl rand -hex 16)
 	db_client <<EOF
 CREATE DATABASE sbtest;
-CREATE USER 'sbtest'@'127.0.0.1' IDENTIFIED BY '$pw';
-GRANT ALL ON sbtest.* TO 'sbtest'@'127.0.0.1';
+CREATE USER 'sbtest'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL ON sbtest.* TO 'sbtest'@'localhost';
 EOF
-	args=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$DB_PORT"
+	args=(--db-driver=mysql --mysql-socket="$DB_SOCK"
 		--mysql-user=sbtest --mysql-password="$pw" --mysql-db=sbtest
 		--tables=1 --table-size="$BENCH_USERS" --rand-type=uniform)
 	log=$S/log/sysbench.log
 	say "sysbench prepares $BENCH_USERS rows"
 	sysbench oltp_point_select "${args[@]}" prepare >"$log" 2>&1 ||
 		{ cat "$log" >&2; die "sysbench prepare failed"; }
-	sysbench oltp_point_select "${args[@]}" --threads=32 \
+	before=$(bench_cpu_now)
+	(sysbench oltp_point_select "${args[@]}" --threads=32 \
 		--time="$BENCH_SECONDS" --percentile=99 --histogram=on run \
-		>>"$log" 2>&1 || { cat "$log" >&2; die "sysbench run failed"; }
+		>>"$log" 2>&1 || exit 1
+	awk '{ print $16 + $17 }' "/proc/$BASHPID/stat" >"$log.ticks") ||
+		{ cat "$log" >&2; die "sysbench run failed"; }
+	after=$(bench_cpu_now)
+	client=$(cat "$log.ticks")
 	tps=$(sed -n 's/^ *transactions: *[0-9]* *(\([0-9.]*\) per sec.)$/\1/p' "$log")
+	n=$(sed -n 's/^ *transactions: *\([0-9]*\) .*/\1/p' "$log")
 	errors=$(sed -n 's/^ *ignored errors: *\([0-9]*\) .*/\1/p' "$log")
 	p99=$(sed -n 's/^ *99th percentile: *\([0-9.]*\)$/\1/p' "$log")
 	# The median from the histogram: "value |*** count" lines.
 	p50=$(awk '/^ *[0-9.]+ \|\**  *[0-9]+$/ { v[n] = $1; c[n++] = $NF; t += $NF }
 		END { for (i = 0; i < n; i++) if ((s += c[i]) * 2 >= t) {
 			printf "%.2f", v[i]; exit } }' "$log")
-	[ -n "$tps" ] && [ -n "$errors" ] && [ -n "$p99" ] ||
+	[ -n "$tps" ] && [ -n "$n" ] && [ -n "$errors" ] && [ -n "$p99" ] ||
 		{ cat "$log" >&2; die "could not read sysbench's results"; }
-	bench_row "D: MariaDB point select" "${tps%.*}" "${p50:--}" "$p99" "$errors"
+	# shellcheck disable=SC2046 # four fields
+	bench_row "D: MariaDB point select" "${tps%.*}" "${p50:--}" "$p99" \
+		"$errors" - - $(bench_cpu_split "$before" "$after" "$client" "$n")
 	db_client -e 'DROP DATABASE sbtest'
 }
 
@@ -274,6 +359,9 @@ bench_routes() {
 	local day deep=$((BENCH_USERS / BENCH_LIMIT / 2)) p
 	day=$(bench_sql -e "SELECT DATE(creation_date) FROM users
 		WHERE id = $((BENCH_USERS / 2))")
+	# The FastCGI hop alone: nginx, the responder, no database.
+	bench_probe GET /v1/test '' '^\{"message":'
+	bench_wrk "hop: /v1/test, no database" get /v1/test
 	bench_probe GET /v1/users/id/1 '' "$BENCH_ONE"
 	bench_wrk "by id" id /v1/users/id/1
 	for p in "list page 0|/v1/users/list?page=0&limit=$BENCH_LIMIT" \
@@ -336,14 +424,19 @@ bench_report() {
 	[ "$s" -gt 0 ] && [ "$d" -gt 0 ] || die "S or D is 0: no ceiling C"
 	c=$(awk -v s="$s" -v d="$d" 'BEGIN { printf "%.0f", 1 / (1 / s + 1 / d) }')
 	{
-		printf 'route\treq_per_s\tp50_ms\tp99_ms\terrors\tratio_to_C\n'
+		printf 'route\treq_per_s\tp50_ms\tp99_ms\terrors\tratio_to_C'
+		printf '\tnginx_p50_ms\tnginx_p99_ms\tcpu_us_nginx'
+		printf '\tcpu_us_usersd\tcpu_us_mariadb\tcpu_us_client\n'
 		awk -F'\t' -v c="$c" 'BEGIN { OFS = FS }
-			{ print $0, sprintf("%.2f", $2 / c) }' "$S/results.raw"
-		printf 'C = 1/(1/S + 1/D)\t%s\t-\t-\t0\t1.00\n' "$c"
+			{ print $1, $2, $3, $4, $5, sprintf("%.2f", $2 / c),
+			    $6, $7, $8, $9, $10, $11 }' "$S/results.raw"
+		printf 'C = 1/(1/S + 1/D)\t%s\t-\t-\t0\t1.00\t-\t-\t-\t-\t-\t-\n' "$c"
 	} >"$S/results.tsv"
-	printf '\n%s users, wrk -t2 -c32 -d%ss, sysbench 32 threads; %s; %s\n\n' \
+	printf '\n%s users, wrk -t2 -c32 -d%ss, sysbench 32 threads; %s; %s\n' \
 		"$BENCH_USERS" "$BENCH_SECONDS" 'C = 1/(1/S + 1/D)' \
 		"load average $load"
+	printf '%s\n%s\n\n' "nginx_p*: the request times nginx logged (ms);" \
+		"cpu_us_*: CPU microseconds a request cost each process group (client: wrk, or sysbench for D)"
 	column -t -s $'\t' "$S/results.tsv"
 	echo
 	gnuplot -e "tsv='$S/results.tsv'; png='$S/bench.png'; S=$s; C=$c" \
@@ -366,6 +459,66 @@ bench_teardown() {
 	exit $rc
 }
 
+# bench_hold: leaves the loaded stack running for a look of one's own
+# (wrk, perf) instead of measuring.
+bench_hold() {
+	trap - EXIT
+	cat <<EOF
+
+The bench stack runs at $URL with $BENCH_USERS users (rate limit off).
+  wrk -t2 -c32 -d10s -s bench/wrk.lua $URL/v1/users/id/1 with
+  BENCH_MODE=id BENCH_MAX_ID=$BENCH_USERS BENCH_API_KEY=$API_KEY
+  BENCH_TOKEN=$TOKEN in the environment.
+Stop it with ./stack down bench.
+EOF
+	exit 0
+}
+
+# bench_perf_top ARGS...: the sample lines of a perf report of perf.data.
+bench_perf_top() {
+	perf report -i "$S/perf.data" --stdio "$@" 2>/dev/null |
+		grep -E '^ +[0-9.]+%' || true
+}
+
+# bench_profile: by id under wrk while perf samples the whole machine
+# (kernel included, with call graphs) in the middle of the run; writes
+# perf.data and profile.txt: each command's share of the CPU, by library,
+# the system calls each spends its kernel time in, the responder's own
+# hottest functions.
+bench_profile() {
+	local rec wrkpid c
+	rec=$((BENCH_SECONDS > 4 ? BENCH_SECONDS - 2 : BENCH_SECONDS))
+	say "profiling by id: wrk for $BENCH_SECONDS s, perf record -a -g for $rec s"
+	(BENCH_MODE=id BENCH_MAX_ID=$BENCH_USERS BENCH_TAG=$BENCH_TAG \
+		BENCH_API_KEY=$API_KEY BENCH_TOKEN=$TOKEN \
+		exec wrk -t2 -c32 -d"${BENCH_SECONDS}s" --timeout 10s \
+		-s "$BENCH_DIR/wrk.lua" "$URL/v1/users/id/1") \
+		>"$S/log/wrk-profile.log" 2>&1 &
+	wrkpid=$!
+	sleep 1
+	perf record -a -g -o "$S/perf.data" -- sleep "$rec" \
+		>"$S/log/perf.log" 2>&1 || { cat "$S/log/perf.log" >&2; die "perf record failed"; }
+	wait "$wrkpid" || { cat "$S/log/wrk-profile.log" >&2; die "wrk failed"; }
+	{
+		echo "# by id, wrk -t2 -c32, $BENCH_USERS users:" \
+			"$(grep '^Requests/sec' "$S/log/wrk-profile.log")"
+		echo "# share of all CPU samples by command"
+		bench_perf_top --no-children -g none --sort comm | head -8
+		echo "# by command and library"
+		bench_perf_top --no-children -g none --sort comm,dso | head -20
+		for c in nginx usersd mariadbd; do
+			echo "# $c: system calls, their kernel time included (share of all samples)"
+			bench_perf_top --children -g none --comm "$c" --sort sym |
+				grep -E '\[k\] __x64_sys_' | head -10
+		done
+		echo "# usersd: its own and its libraries' hottest functions"
+		bench_perf_top --no-children -g none --comm usersd --sort dso,sym |
+			grep -v '\[k\]' | head -25
+	} >"$S/profile.txt"
+	cat "$S/profile.txt"
+	say "wrote $S/profile.txt and $S/perf.data (perf report -i $S/perf.data)"
+}
+
 # bench_check: fails when a request failed or a run completed none.
 bench_check() {
 	local bad
@@ -377,6 +530,8 @@ bench_check() {
 cmd_bench() {
 	case ${1:-} in
 	--smoke) BENCH_SMOKE=1 ;;
+	--hold) BENCH_HOLD=1 ;;
+	--profile) BENCH_PROFILE=1 ;;
 	'') ;;
 	-h | --help) bench_usage && exit 0 ;;
 	*) bench_usage >&2 && exit 2 ;;
@@ -397,7 +552,11 @@ cmd_bench() {
 	need_root
 	select_stack bench
 	check_paths
-	install_packages "${BENCH_PACKAGES[@]}"
+	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+		install_packages "${BENCH_PACKAGES[@]}" linux-perf
+	else
+		install_packages "${BENCH_PACKAGES[@]}"
+	fi
 	build
 	stop_stack
 	rm -rf "$S"
@@ -409,6 +568,11 @@ cmd_bench() {
 	wait_ready
 	bench_load
 	bench_static
+	[ "${BENCH_HOLD:-0}" = 1 ] && bench_hold
+	if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+		bench_profile
+		return
+	fi
 	: >"$S/results.raw"
 	say "measuring, $BENCH_SECONDS s a run," \
 		"load average $(cut -d' ' -f1-3 /proc/loadavg)"

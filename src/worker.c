@@ -348,6 +348,22 @@ static void serve(FCGX_Request *fr, const struct config *cfg, struct out *o)
 	log_set_request_id(NULL);
 }
 
+/*
+ * Ends the request and closes its connection. libfcgi's own close shuts
+ * the connection down and then waits, up to 2 s, for nginx to close its
+ * side, so that unread request bytes cannot make the kernel reset the
+ * connection under the answer. When the request's input was read to its
+ * end there is nothing to reset: a detached request is closed at once,
+ * and the worker takes the next connection without waiting for nginx
+ * (measured: 12-25 % more by-id reads a second, see README).
+ */
+static void finish(FCGX_Request *fr)
+{
+	if (FCGX_GetChar(fr->in) == EOF)
+		FCGX_Detach(fr);
+	FCGX_Finish_r(fr);
+}
+
 int worker_run(const struct config *cfg, int listen_fd)
 {
 	struct out out = { NULL, 0, 0 };
@@ -365,7 +381,7 @@ int worker_run(const struct config *cfg, int listen_fd)
 		if (FCGX_Accept_r(&fr) < 0)
 			break;
 		serve(&fr, cfg, &out);
-		FCGX_Finish_r(&fr);
+		finish(&fr);
 	}
 	if (!stop_requested)
 		log_error("accept failed: %s", strerror(errno));

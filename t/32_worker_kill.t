@@ -59,15 +59,21 @@ is "$(printf '%s\n' "$failed" | awk -F '\t' -v m="$MSG_NGINX_503" \
 
 # --- the worker serving a request ---
 
-# busy_worker: the pid of the worker whose query waits for the lock.
+# busy_worker: the pid of the worker whose query waits for the lock. The
+# responder reaches MariaDB through its unix socket, so the processlist
+# cannot name the worker; the kernel can: the waiting worker is blocked in
+# poll(2) on its MariaDB socket while the idle ones wait in accept(2), and
+# no other request is in flight here. /proc/PID/syscall starts with the
+# number: poll 7 or ppoll 271 on x86-64, ppoll 73 on arm64.
 busy_worker() {
-	local port
-	port=$(sql "SELECT SUBSTRING_INDEX(host, ':', -1)
-		FROM information_schema.processlist
-		WHERE user = 'usersd' AND state LIKE '%lock%' LIMIT 1")
-	[ -n "$port" ] || return 1
-	ss -Htnp state established "( sport = :$port )" |
-	    grep -o 'pid=[0-9]*' | head -n 1 | cut -d = -f 2
+	local pid nr
+	for pid in $(workers "$master"); do
+		nr=$(cut -d ' ' -f 1 "/proc/$pid/syscall" 2>/dev/null) || continue
+		case $nr in
+		7 | 271 | 73) echo "$pid" && return 0 ;;
+		esac
+	done
+	return 1
 }
 
 ok 'the table is locked' lock_hold
