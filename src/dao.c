@@ -354,16 +354,27 @@ static int trigram_column(enum user_column c)
 }
 
 /*
- * FROM and the joins of a plan. The trigram plan starts from the blocks of
- * the rarest trigram (t1), keeps those holding the next two (t2, t3, which
- * may repeat t1) and reads the users of each block: STRAIGHT_JOIN keeps
- * that order, which the optimizer cannot know is the cheap one.
+ * FROM and the joins of a plan. A day search reads that day's users
+ * through the date's index and sorts them: left to itself the optimizer
+ * may walk the order's index instead, hoping for a page of matches soon,
+ * and since ids and creation dates grow together, that walk reads every
+ * user created before the day (49,000 rows for a page at 100,000 users).
+ * The forced plan costs what the day holds, however large the table.
+ *
+ * The trigram plan starts from the blocks of the rarest trigram (t1),
+ * keeps those holding the next two (t2, t3, which may repeat t1) and reads
+ * the users of each block: STRAIGHT_JOIN keeps that order, which the
+ * optimizer cannot know is the cheap one.
  */
 static int sql_from(char *buf, size_t size, size_t *len,
     enum user_column filter, enum plan plan)
 {
 	int rc = 0, t;
 
+	if (plan == PLAN_SCAN && is_date_column(filter))
+		return sql_columns(buf, size, len, "SELECT ") |
+		    sql_add(buf, size, len, " FROM users AS u FORCE INDEX "
+		    "(users_%s_ix) WHERE 1", user_column_name(filter));
 	if (plan == PLAN_SCAN)
 		return sql_columns(buf, size, len, "SELECT ") |
 		    sql_add(buf, size, len, " FROM users AS u WHERE 1");
