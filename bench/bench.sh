@@ -474,17 +474,21 @@ EOF
 	exit 0
 }
 
-# bench_perf_top ARGS...: the sample lines of a perf report of perf.data.
+# bench_perf_top ERE N ARGS...: the first N sample lines matching ERE of
+# a perf report of perf.data (ARGS: its options).
 bench_perf_top() {
+	local ere=$1 n=$2
+	shift 2
+	# The pattern goes by the environment: awk -v would eat its escapes.
 	perf report -i "$S/perf.data" --stdio "$@" 2>/dev/null |
-		grep -E '^ +[0-9.]+%' || true
+		BENCH_ERE=$ere awk -v n="$n" '/^ +[0-9.]+%/ &&
+			$0 ~ ENVIRON["BENCH_ERE"] && k < n { print; k++ }' || true
 }
 
 # bench_profile: by id under wrk while perf samples the whole machine
 # (kernel included, with call graphs) in the middle of the run; writes
 # perf.data and profile.txt: each command's share of the CPU, by library,
-# the system calls each spends its kernel time in, the responder's own
-# hottest functions.
+# where each spends its kernel time, the responder's own hottest functions.
 bench_profile() {
 	local rec wrkpid c
 	rec=$((BENCH_SECONDS > 4 ? BENCH_SECONDS - 2 : BENCH_SECONDS))
@@ -503,17 +507,17 @@ bench_profile() {
 		echo "# by id, wrk -t2 -c32, $BENCH_USERS users:" \
 			"$(grep '^Requests/sec' "$S/log/wrk-profile.log")"
 		echo "# share of all CPU samples by command"
-		bench_perf_top --no-children -g none --sort comm | head -8
+		bench_perf_top . 8 --no-children -g none --sort comm
 		echo "# by command and library"
-		bench_perf_top --no-children -g none --sort comm,dso | head -20
+		bench_perf_top . 20 --no-children -g none --sort comm,dso
 		for c in nginx usersd mariadbd; do
-			echo "# $c: system calls, their kernel time included (share of all samples)"
-			bench_perf_top --children -g none --comm "$c" --sort sym |
-				grep -E '\[k\] __x64_sys_' | head -10
+			echo "# $c: kernel functions, callees included (children, self; share of all samples)"
+			bench_perf_top '\[k\]' 12 --children -g none \
+				--comm "$c" --sort sym
 		done
 		echo "# usersd: its own and its libraries' hottest functions"
-		bench_perf_top --no-children -g none --comm usersd --sort dso,sym |
-			grep -v '\[k\]' | head -25
+		bench_perf_top '\[\.\]' 25 --no-children -g none --comm usersd \
+			--sort dso,sym
 	} >"$S/profile.txt"
 	cat "$S/profile.txt"
 	say "wrote $S/profile.txt and $S/perf.data (perf report -i $S/perf.data)"
