@@ -254,9 +254,7 @@ ini_set "$INST/usersd.ini" server socket "$S/usersd.sock" || edited=0
 # Dropped to usersd as the stack's own responder is, when the stack does.
 ini_set "$INST/usersd.ini" server user \
 	"$(ini_get "$S/usersd.ini" server user)" || edited=0
-# Over TCP, the installed INI's way (the stack's responder uses the socket).
-ini_set "$INST/usersd.ini" database host 127.0.0.1 || edited=0
-ini_set "$INST/usersd.ini" database port "${USERS_DB_PORT:?}" || edited=0
+ini_set "$INST/usersd.ini" database unix_socket "$S/mysqld.sock" || edited=0
 ini_set "$INST/usersd.ini" database password_file "$S/db-password" || edited=0
 ini_set "$INST/usersd.ini" jwt secret_file "$INST/jwt-secret" || edited=0
 is "$edited" 1 'installed-style INI: socket, database and secret keys set'

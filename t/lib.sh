@@ -9,8 +9,6 @@
 #   USERS_JWT_SECRET the HS256 secret of the test configuration
 #   USERS_MYSQL      a mariadb client command line for the test database
 #   USERS_STATE_DIR  the test stack's state directory (logs under log/)
-#   USERS_DB_PORT    the test MariaDB's TCP port on 127.0.0.1 (the stack's
-#                    responder uses its unix socket)
 
 set -u
 
