@@ -354,9 +354,18 @@ EOF
 	db_client -e 'DROP DATABASE sbtest'
 }
 
+# bench_cursor PAGE: the X-Next-Cursor of list page PAGE, which continues
+# at page PAGE + 1.
+bench_cursor() {
+	curl -sk --max-time 30 -D - -o /dev/null -H "x-api-key: $API_KEY" \
+		-H "Authorization: Bearer $TOKEN" \
+		"$URL/v1/users/list?page=$1&limit=$BENCH_LIMIT" |
+		tr -d '\r' | sed -n 's/^[Xx]-[Nn]ext-[Cc]ursor: *//p'
+}
+
 # bench_routes: our routes, reads first, then the writes.
 bench_routes() {
-	local day deep=$((BENCH_USERS / BENCH_LIMIT / 2)) p
+	local day deep=$((BENCH_USERS / BENCH_LIMIT / 2)) p cursor
 	day=$(bench_sql -e "SELECT DATE(creation_date) FROM users
 		WHERE id = $((BENCH_USERS / 2))")
 	# The FastCGI hop alone: nginx, the responder, no database.
@@ -373,6 +382,13 @@ bench_routes() {
 		bench_probe GET "${p#*|}" '' "$BENCH_SOME"
 		bench_wrk "${p%%|*}" get "${p#*|}"
 	done
+	# The deep page again, by keyset: a cursor that continues there.
+	cursor=$(bench_cursor $((deep - 1)))
+	[[ $cursor =~ ^[A-Za-z0-9_-]+$ ]] ||
+		die "list page $((deep - 1)) has no X-Next-Cursor: '$cursor'"
+	p="/v1/users/list?limit=$BENCH_LIMIT&cursor=$cursor"
+	bench_probe GET "$p" '' "$BENCH_SOME"
+	bench_wrk "list page $deep, cursor" get "$p"
 	# The substring search's latency target is for one client alone.
 	bench_wrk "email rare-mail, 1 client" get /v1/users/email/rare-mail 1
 	bench_probe POST /v1/users/add-user '{"nickname":"BENCH PROBE",
