@@ -122,4 +122,32 @@ for p in /v1/test /v1/users/list /v1/users/id/4; do
 	is "$(header Allow)" GET "HEAD $p: Allow: GET"
 done
 
+# --- Answers given without reading the body ---------------------------------
+
+# A worker closes a connection at once only when it read the request to its
+# end; a body it refused unread goes through libfcgi's draining close.
+# Closed at once instead, the unread bytes make the kernel reset the
+# connection under nginx, which logs "Connection reset by peer" while
+# reading the answer (and waits on it). 12 KiB: more than libfcgi's 8 KiB
+# read buffer, so bytes stay unread in the socket. Twenty times each.
+pad=$(head -c 12288 /dev/zero | tr '\0' x)
+body="{\"nickname\":\"UNREAD $pad\"}"
+errors_before=$(wc -l <"$USERS_STATE_DIR/log/nginx.error.log")
+n401=0 n405=0
+for i in $(seq 20); do
+	raw_request POST /v1/users/add-user -H "x-api-key: $USERS_API_KEY" \
+		-H 'Content-Type: application/json' --data-binary "$body"
+	[ "$STATUS:$(message)" = "401:Not authenticated, check x_api_key and Authorization" ] &&
+		n401=$((n401 + 1))
+	api POST /v1/test -H 'Content-Type: application/json' \
+		--data-binary "$body"
+	[ "$STATUS:$(header Allow)" = 405:GET ] && n405=$((n405 + 1))
+done
+is "$n401" 20 'a 12 KiB add-user body without a token: 401 and its message, 20 of 20'
+is "$n405" 20 'a 12 KiB body POSTed to GET-only /v1/test: 405 with Allow, 20 of 20'
+is "$(sql "SELECT COUNT(*) FROM users WHERE nickname LIKE 'UNREAD %'")" 0 \
+	'no refused body reached the table'
+is "$(tail -n +"$((errors_before + 1))" "$USERS_STATE_DIR/log/nginx.error.log" |
+	grep -c 'reset by peer')" 0 'nginx saw no connection reset under those answers'
+
 done_testing
