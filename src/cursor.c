@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "urldecode.h"
 
 #define CURSOR_VERSION "1"
@@ -104,15 +105,6 @@ static int two_digits(const char *s, int *out)
 		return -1;
 	*out = (s[0] - '0') * 10 + (s[1] - '0');
 	return 0;
-}
-
-static int days_in_month(int year, int month)
-{
-	static const int days[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return days[month - 1] + (month == 2 && leap);
 }
 
 /* "YYYY-MM-DD HH:MM:SS", a real date and time of day. */

@@ -13,6 +13,7 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "calendar.h"
 #include "log.h"
 
 /* Replays of a write transaction the server aborted for a deadlock or a
@@ -935,15 +936,6 @@ static int like_pattern(const char *value, size_t len, struct query *q)
 	q->pattern[n++] = '%';
 	q->pattern_len = n;
 	return 0;
-}
-
-static int days_in_month(int year, int month)
-{
-	static const int days[] = {
-	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return days[month - 1] + (month == 2 && leap);
 }
 
 static void set_datetime(MYSQL_TIME *t, int year, int month, int day)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "calendar.h"
 #include "urldecode.h"
 
 /* Ids and days are short: anything longer than this is already invalid. */
@@ -43,14 +44,6 @@ int params_id(const char *raw, size_t len, long *id)
 		return -1;
 	*id = value;
 	return 0;
-}
-
-static int days_in_month(int year, int month)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return month == 2 && leap ? 29 : days[month - 1];
 }
 
 static int number(const char *s, size_t len)

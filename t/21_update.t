@@ -23,44 +23,23 @@ K=0
 sql_now() { q "SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')"; }
 
 START_COUNT=$(count)
-MAXID=$(q 'SELECT COALESCE(MAX(id), 0) FROM users')
 SAMPLES=$(samples)
 SIX_CREATED='' SIX_UPDATED=''
 
-# Every row above the highest id at start is this file's (prove runs the
-# files one at a time); never a sample user. User 6 gets its README values
-# and its own dates back.
-cleanup() {
-	case $MAXID in
-	'' | *[!0-9]*) ;;
-	*) q "DELETE FROM users WHERE id > GREATEST($MAXID, 42)" ;;
-	esac
-	if [ -n "$SIX_UPDATED" ]; then
-		q "UPDATE users SET nickname = 'JOSE_PEREZ', first_name = 'Jose',
-			last_name = 'Perez',
-			email = 'jose_consultasInternas@hotmail.com',
-			identification_type = 'DNI', identification_number = '22287680',
-			country_id = 'AR', creation_date = '$SIX_CREATED',
-			update_date = '$SIX_UPDATED' WHERE id = 6"
-	fi
+# User 6 gets its README values and its own dates back at exit; the rows
+# this file adds go (t/writes.sh).
+restore_six() {
+	[ -n "$SIX_UPDATED" ] || return 0
+	q "UPDATE users SET nickname = 'JOSE_PEREZ', first_name = 'Jose',
+		last_name = 'Perez', email = 'jose_consultasInternas@hotmail.com',
+		identification_type = 'DNI', identification_number = '22287680',
+		country_id = 'AR', creation_date = '$SIX_CREATED',
+		update_date = '$SIX_UPDATED' WHERE id = 6"
 }
-_lib_trap=$(trap -p EXIT)
-if [ -n "$_lib_trap" ]; then
-	eval "${_lib_trap/#"trap -- '"/"trap -- 'cleanup; "}"
-else
-	trap cleanup EXIT
-fi
+delete_new_rows_at_exit restore_six
 
 # mkrow [FIRST LAST]: inserts a user (dates OLD) with SQL; sets NEWID.
-mkrow() {
-	K=$((K + 1))
-	NEWID=$(q "INSERT INTO users (nickname, first_name, last_name, email,
-		identification_type, identification_number, country_id,
-		creation_date, update_date) VALUES ('UNICK_${RUN}_$K',
-		'${1:-UF${RUN}k$K}', '${2:-UL${RUN}k$K}', 'u$K.$RUN@example.com',
-		'$TYPE', '$RUN$K', 'AR', '$OLD', '$OLD');
-		SELECT LAST_INSERT_ID()")
-}
+mkrow() { insert_user U "'$OLD'" "$@"; }
 
 # upd METHOD ID BODY [CONTENT_TYPE_HEADER]
 upd() {

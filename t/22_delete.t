@@ -23,15 +23,7 @@ SAMPLES=$(samples)
 delete_new_rows_at_exit
 
 # mkrow: inserts a user with SQL; sets NEWID.
-mkrow() {
-	K=$((K + 1))
-	NEWID=$(q "INSERT INTO users (nickname, first_name, last_name, email,
-		identification_type, identification_number, country_id,
-		creation_date, update_date) VALUES ('DNICK_${RUN}_$K',
-		'DF${RUN}k$K', 'DL${RUN}k$K', 'd$K.$RUN@example.com',
-		'$TYPE', '$RUN$K', 'AR', UTC_TIMESTAMP(), UTC_TIMESTAMP());
-		SELECT LAST_INSERT_ID()")
-}
+mkrow() { insert_user D 'UTC_TIMESTAMP()'; }
 
 # del_fails STATUS NAME ID: STATUS, a string message, nothing deleted.
 del_fails() {
