@@ -29,10 +29,10 @@ trap cleanup EXIT
 
 # copy_tree: the working tree as git sees it (tracked and new files, not
 # the ignored build output or var/), so the copy builds from scratch.
+# shellcheck disable=SC2016 # the inner shell expands $f
 copy_tree() {
 	mkdir "$COPY" &&
 		git -C "$ROOT" ls-files -z --cached --others --exclude-standard |
-		# shellcheck disable=SC2016 # the inner shell expands $f
 		(cd "$ROOT" && xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh) |
 			tar -C "$ROOT" --null -T - -cf - | tar -C "$COPY" -xf -
 }
