@@ -255,14 +255,14 @@ int main(int argc, char **argv)
 {
 	const char *top = getenv("top_srcdir");
 	char path[4096], *doc, *golden;
-	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s",
 	    top != NULL && *top != '\0' ? top : ".", GOLDEN);
 	render_all();
 	doc = document();
 	if (argc == 2 && strcmp(argv[1], "--write") == 0) {
-		rc = write_golden(path, doc);
+		int rc = write_golden(path, doc);
+
 		free(doc);
 		return rc;
 	}
