@@ -52,9 +52,9 @@ CREATE TABLE users (
 -- to read, never a wrong answer, so rows are added and never removed.
 --   col: 3 last_name, 4 email (enum user_column in src/user.h). Searching
 --   another column reads the table as before. The list is in three places:
---   the two triggers, sql/03_user_trigrams_backfill.sql and trigram_column
---   in src/dao.c; they must agree, or searches on a column listed in
---   src/dao.c only would miss rows.
+--   the two triggers, sql/03_user_trigrams_backfill.sql and
+--   dao_trigram_column in src/dao_internal.h; they must agree, or searches
+--   on a column listed in src/dao_internal.h only would miss rows.
 CREATE TABLE user_trigram_blocks (
 	col TINYINT UNSIGNED NOT NULL,
 	tri VARCHAR(3) NOT NULL,

@@ -1,5 +1,5 @@
 /* The Gregorian calendar's month lengths, for the date checks of the day
- * routes (params.c), the cursor (cursor.c) and the day range (dao.c). */
+ * routes (params.c), the cursor (cursor.c) and the day range (dao_read.c). */
 #ifndef USERS_CALENDAR_H
 #define USERS_CALENDAR_H
 

@@ -1,6 +1,6 @@
 /* Data access: one MariaDB connection per worker, every statement prepared
  * once per connection and kept; after a lost connection, reconnect and
- * prepare again. All SQL text lives in dao.c. */
+ * prepare again. All SQL text lives in dao_sql.c. */
 #ifndef USERS_DAO_H
 #define USERS_DAO_H
 

@@ -1,0 +1,172 @@
+/* Private to the dao_*.c files: the statement texts (dao_sql.c), the
+ * connection with its statement cache and retry loop (dao_conn.c), and
+ * what the reads (dao_read.c) and the writes (dao_write.c) share. */
+#ifndef USERS_DAO_INTERNAL_H
+#define USERS_DAO_INTERNAL_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include <mysql.h>
+
+#include "dao.h"
+#include "log.h"
+#include "user.h"
+
+/* A search value: 100 characters of at most 4 bytes each. */
+#define DAO_LIKE_VALUE_MAX 400
+/* Room for the longest statement text built here. */
+#define DAO_SQL_MAX 1536
+
+/*
+ * The trigram index of sql/01_schema.sql: which blocks of TRIGRAM_BLOCK
+ * ids hold each trigram of a column's values. A search counts the blocks
+ * of up to TRIGRAM_PROBES of the value's trigrams (each count stopping at
+ * TRIGRAM_MAX_BLOCKS) and, when the rarest is below that and in fewer
+ * than 1 / TRIGRAM_SHARE of all blocks, runs the exact LIKE on the users of
+ * the blocks holding its TRIGRAM_JOINED rarest trigrams only. A value more
+ * common than that is found as fast by the ordered scan, which stops after
+ * a page of matches.
+ */
+#define TRIGRAM_BLOCK 64
+#define TRIGRAM_PROBES 6
+#define TRIGRAM_JOINED 3
+#define TRIGRAM_MAX_BLOCKS 256
+#define TRIGRAM_SHARE 4
+/* A trigram: three characters of at most 4 bytes. */
+#define TRIGRAM_BYTES 12
+
+static inline int dao_is_text_column(enum user_column c)
+{
+	return c >= USER_TEXT_FIRST && c <= USER_TEXT_LAST;
+}
+
+static inline int dao_is_date_column(enum user_column c)
+{
+	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
+}
+
+/* The columns the trigram index covers: as in sql/01_schema.sql. */
+static inline int dao_trigram_column(enum user_column c)
+{
+	return c == USER_LAST_NAME || c == USER_EMAIL;
+}
+
+/* ---- dao_sql.c: every statement text ---- */
+
+/* How a list statement finds its rows. */
+enum dao_plan {
+	DAO_PLAN_SCAN,    /* the users table, through its order's index */
+	DAO_PLAN_TRIGRAM, /* the blocks of users the trigram index names */
+	DAO_PLAN_COUNT
+};
+
+/* The statements of one text each; the list statements are dao_select. */
+enum dao_stmt {
+	DAO_STMT_BY_ID,
+	DAO_STMT_INSERT,
+	DAO_STMT_UPDATE,
+	DAO_STMT_DELETE,
+	DAO_STMT_PROBE, /* trigram block counts */
+	DAO_STMT_COUNT
+};
+
+/* One list statement. Filter USER_ID is the plain list, a text column a
+ * LIKE search, a date column a day range; keyset 1 continues after a
+ * cursor instead of skipping an offset. */
+struct dao_select {
+	enum user_column filter;
+	enum user_column order;
+	int desc;   /* 0 or 1 */
+	int keyset; /* 0 or 1 */
+	enum dao_plan plan;
+};
+
+/* Run by every new connection (MYSQL_INIT_COMMAND), and the text that
+ * opens a write's transaction. */
+extern const char dao_sql_session_setup[];
+extern const char dao_sql_begin[];
+
+/* The statement's short name ("by-id"), as the golden file shows it. */
+const char *dao_sql_name(enum dao_stmt s);
+/* Writes the statement's text into buf; -1 if it does not fit size. */
+int dao_sql_render(enum dao_stmt s, char *buf, size_t size);
+/* Writes the list statement's text into buf; -1 if it does not fit. */
+int dao_sql_select(const struct dao_select *k, char *buf, size_t size);
+
+/* ---- dao_conn.c: the connection, failures, retries, the cache ---- */
+
+/* What a failed attempt saw: the retry loop decides from it. */
+struct dao_failure {
+	const char *op;    /* the operation, for the logs: "add" */
+	unsigned int code; /* MariaDB error number; 0: not from the server */
+	int broken;        /* the connection's state is unknown: drop it */
+	int write_sent; /* a write went out: replaying could apply it twice */
+	int rows_out;   /* rows reached the caller: replaying repeats them */
+};
+
+/* One try of an operation on an open connection. */
+typedef enum dao_status (*dao_attempt_fn)(void *arg, struct dao_failure *f);
+
+/* Logs "dao: OP: text" at level. */
+void dao_log(enum log_level level, const char *op, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Runs attempt on a connection, reconnecting and retrying when that is
+ * safe (see dao_conn.c); op names the operation in the logs. */
+enum dao_status dao_run(const char *op, dao_attempt_fn attempt, void *arg);
+
+/* Record and log the error of the connection, or of st, at step. */
+enum dao_status dao_conn_failed(const char *step, struct dao_failure *f);
+enum dao_status dao_stmt_failed(
+    MYSQL_STMT *st, const char *step, struct dao_failure *f);
+
+/* The statement, prepared on this connection when it is not yet. */
+enum dao_status dao_prepare(
+    enum dao_stmt s, MYSQL_STMT **out, struct dao_failure *f);
+enum dao_status dao_prepare_select(
+    const struct dao_select *k, MYSQL_STMT **out, struct dao_failure *f);
+
+/* Whether this connection found no user_trigram_blocks table (an older
+ * schema: searches scan); set again on every new connection. */
+int dao_trigram_table_missing(void);
+void dao_set_trigram_table_missing(void);
+
+/* START TRANSACTION; then commit after DAO_OK, roll back after anything
+ * else, returning s or the COMMIT's failure. */
+enum dao_status dao_begin(struct dao_failure *f);
+enum dao_status dao_end_transaction(enum dao_status s, struct dao_failure *f);
+
+/* ---- dao_read.c: rows ---- */
+
+/* The row with that id into *out, on the open connection. */
+enum dao_status dao_read_by_id(
+    long id, struct user *out, struct dao_failure *f);
+
+/* ---- parameter binding, shared by reads and writes ---- */
+
+static inline void dao_bind_long(MYSQL_BIND *b, long long *value)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_LONGLONG;
+	b->buffer = value;
+}
+
+static inline void dao_bind_text(
+    MYSQL_BIND *b, const char *text, unsigned long *len)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_STRING;
+	b->buffer = (void *)text;
+	b->buffer_length = *len;
+	b->length = len;
+}
+
+static inline void dao_bind_date(MYSQL_BIND *b, MYSQL_TIME *t)
+{
+	memset(b, 0, sizeof(*b));
+	b->buffer_type = MYSQL_TYPE_DATETIME;
+	b->buffer = t;
+}
+
+#endif

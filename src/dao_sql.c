@@ -1,0 +1,215 @@
+/* Every SQL text the DAO sends, in one place: the fixed statements as
+ * constants, the list statements built from constants and column names
+ * only (never from client input). t/unit/dao_sql.golden holds the final
+ * text of each; t/unit/test_dao_sql.c says how to regenerate it. */
+#include "dao_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+/*
+ * Every column of struct user, in enum user_column order: rows are bound
+ * by position (dao_read.c), and the unit test checks this list against
+ * user_column_name.
+ */
+#define USER_COLUMNS \
+	"u.id, u.nickname, u.first_name, u.last_name, u.email, " \
+	"u.identification_type, u.identification_number, u.country_id, " \
+	"u.creation_date, u.update_date"
+
+/*
+ * Every session starts from the same state, whatever the server defaults:
+ * dates are read and written in UTC, text compares by the table's
+ * collation, and a value that does not fit is refused rather than cut.
+ * MYSQL_INIT_COMMAND runs again on every new connection.
+ */
+const char dao_sql_session_setup[] =
+    "SET time_zone = '+00:00', collation_connection = 'utf8mb4_unicode_ci', "
+    "sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'";
+
+const char dao_sql_begin[] = "START TRANSACTION";
+
+static const char sql_by_id[] =
+    "SELECT " USER_COLUMNS " FROM users AS u WHERE u.id = ?";
+
+static const char sql_insert[] =
+    "INSERT INTO users (nickname, first_name, last_name, email, "
+    "identification_type, identification_number, country_id, "
+    "creation_date, update_date) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(), UTC_TIMESTAMP())";
+
+/*
+ * Absent fields are bound as NULL and keep their value, so concurrent
+ * updates of different fields never undo each other. GREATEST keeps the
+ * CHECK (update_date >= creation_date) true even if the clock steps back.
+ */
+static const char sql_update[] =
+    "UPDATE users SET "
+    "nickname = COALESCE(?, nickname), "
+    "first_name = COALESCE(?, first_name), "
+    "last_name = COALESCE(?, last_name), "
+    "email = COALESCE(?, email), "
+    "identification_type = COALESCE(?, identification_type), "
+    "identification_number = COALESCE(?, identification_number), "
+    "country_id = COALESCE(?, country_id), "
+    "update_date = GREATEST(UTC_TIMESTAMP(), creation_date) "
+    "WHERE id = ?";
+
+static const char sql_delete[] = "DELETE FROM users WHERE id = ?";
+
+static int sql_probe(char *buf, size_t size);
+
+/* The statements of one text each: a constant, or a function writing it. */
+static const struct {
+	const char *name;
+	const char *text;
+	int (*render)(char *buf, size_t size);
+} statements[DAO_STMT_COUNT] = {
+	[DAO_STMT_BY_ID] = {"by-id", sql_by_id, NULL},
+	[DAO_STMT_INSERT] = {"insert", sql_insert, NULL},
+	[DAO_STMT_UPDATE] = {"update", sql_update, NULL},
+	[DAO_STMT_DELETE] = {"delete", sql_delete, NULL},
+	[DAO_STMT_PROBE] = {"probe", NULL, sql_probe},
+};
+
+/* Appends to the statement text; -1 once it no longer fits. */
+__attribute__((format(printf, 4, 5))) static int sql_add(
+    char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*len >= size)
+		return -1;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *len) {
+		*len = size;
+		return -1;
+	}
+	*len += (size_t)n;
+	return 0;
+}
+
+/*
+ * One round trip for the block counts of TRIGRAM_PROBES trigrams, each
+ * stopping at TRIGRAM_MAX_BLOCKS so a common trigram costs no more.
+ */
+static int sql_probe(char *buf, size_t size)
+{
+	size_t len = 0;
+	int rc, i;
+
+	rc = sql_add(buf, size, &len, "SELECT ");
+	for (i = 0; i < TRIGRAM_PROBES; i++)
+		rc |= sql_add(buf, size, &len, "(SELECT COUNT(*) FROM "
+		    "(SELECT 1 FROM user_trigram_blocks WHERE col = ? AND "
+		    "tri = ? LIMIT %d) AS p%d), ", TRIGRAM_MAX_BLOCKS, i);
+	/* The number of blocks there are, from the primary key's end. */
+	return rc | sql_add(buf, size, &len,
+	    "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users)",
+	    TRIGRAM_BLOCK);
+}
+
+const char *dao_sql_name(enum dao_stmt s)
+{
+	return statements[s].name;
+}
+
+int dao_sql_render(enum dao_stmt s, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	if (statements[s].render != NULL)
+		return statements[s].render(buf, size);
+	return sql_add(buf, size, &len, "%s", statements[s].text);
+}
+
+/*
+ * FROM and the joins of a plan. A day search reads that day's users
+ * through the date's index and sorts them: left to itself the optimizer
+ * may walk the order's index instead, hoping for a page of matches soon,
+ * and since ids and creation dates grow together, that walk reads every
+ * user created before the day (49,000 rows for a page at 100,000 users).
+ * The forced plan costs what the day holds, however large the table.
+ *
+ * The trigram plan starts from the blocks of the rarest trigram (t1),
+ * keeps those holding the next two (t2, t3, which may repeat t1) and reads
+ * the users of each block: STRAIGHT_JOIN keeps that order, which the
+ * optimizer cannot know is the cheap one.
+ */
+static int sql_from(char *buf, size_t size, size_t *len,
+    enum user_column filter, enum dao_plan plan)
+{
+	int rc = 0, t;
+
+	if (plan == DAO_PLAN_SCAN && dao_is_date_column(filter))
+		return sql_add(buf, size, len, "SELECT " USER_COLUMNS
+		    " FROM users AS u FORCE INDEX (users_%s_ix) WHERE 1",
+		    user_column_name(filter));
+	if (plan == DAO_PLAN_SCAN)
+		return sql_add(buf, size, len, "SELECT " USER_COLUMNS
+		    " FROM users AS u WHERE 1");
+	rc |= sql_add(buf, size, len, "SELECT STRAIGHT_JOIN " USER_COLUMNS
+	    " FROM user_trigram_blocks AS t1");
+	for (t = 2; t <= TRIGRAM_JOINED; t++)
+		rc |= sql_add(buf, size, len, " JOIN user_trigram_blocks AS "
+		    "t%d ON t%d.col = t1.col AND t%d.tri = ? AND "
+		    "t%d.blk = t1.blk", t, t, t, t);
+	rc |= sql_add(buf, size, len, " JOIN users AS u ON u.id BETWEEN "
+	    "t1.blk * %d AND t1.blk * %d + %d", TRIGRAM_BLOCK,
+	    TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
+	return rc | sql_add(buf, size, len, " WHERE t1.col = %d AND "
+	    "t1.tri = ?", (int)filter);
+}
+
+/*
+ * After the row (value, id) in the order: for ascending order
+ * (col > v OR (col = v AND id > i)), which compares by the column's
+ * collation exactly as ORDER BY col, id does, and which the optimizer
+ * serves as one range of the column's index (it ends with the id).
+ */
+static int sql_keyset(char *buf, size_t size, size_t *len,
+    enum user_column order, int desc)
+{
+	const char *cmp = desc ? "<" : ">";
+	const char *name = user_column_name(order);
+
+	if (order == USER_ID)
+		return sql_add(buf, size, len, " AND u.id %s ?", cmp);
+	return sql_add(buf, size, len, " AND (u.%s %s ? OR (u.%s = ? AND "
+	    "u.id %s ?))", name, cmp, name, cmp);
+}
+
+/*
+ * The parameters, in this order (dao_read.c binds them so): the joined
+ * trigrams t2, t3 then t1 (trigram plan), the LIKE pattern or the day's two
+ * bounds (filter), the cursor's value twice (keyset, unless by id) and
+ * its id (keyset), the limit, the offset (unless keyset). Ties are broken
+ * by id in the same direction so pages never overlap.
+ */
+int dao_sql_select(const struct dao_select *k, char *buf, size_t size)
+{
+	const char *dir = k->desc ? "DESC" : "ASC";
+	const char *name = user_column_name(k->filter);
+	size_t len = 0;
+	int rc;
+
+	rc = sql_from(buf, size, &len, k->filter, k->plan);
+	if (dao_is_text_column(k->filter))
+		rc |= sql_add(buf, size, &len, " AND u.%s LIKE ? ESCAPE '!'",
+		    name);
+	else if (dao_is_date_column(k->filter))
+		rc |= sql_add(buf, size, &len, " AND u.%s >= ? AND u.%s < ?",
+		    name, name);
+	if (k->keyset)
+		rc |= sql_keyset(buf, size, &len, k->order, k->desc);
+	if (k->order == USER_ID)
+		rc |= sql_add(buf, size, &len, " ORDER BY u.id %s", dir);
+	else
+		rc |= sql_add(buf, size, &len, " ORDER BY u.%s %s, u.id %s",
+		    user_column_name(k->order), dir, dir);
+	return rc | sql_add(buf, size, &len, k->keyset ? " LIMIT ?" :
+	    " LIMIT ? OFFSET ?");
+}

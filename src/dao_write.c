@@ -1,0 +1,152 @@
+/* The DAO's writes: add, update and delete, each one transaction through
+ * one attempt helper, the written row read back in the same transaction. */
+#include "dao_internal.h"
+
+/* One write: its arguments, and the steps it runs inside the transaction. */
+struct write_op {
+	enum dao_status (*steps)(struct write_op *w, struct dao_failure *f);
+	long id;                          /* update, delete */
+	const struct user_fields *fields; /* add, update */
+	struct user *out;                 /* add, update */
+};
+
+/* Binds the seven text fields; absent ones as NULL. */
+static void bind_fields(
+    MYSQL_BIND *param, const struct user_fields *uf, my_bool *is_null)
+{
+	int c;
+
+	for (c = USER_TEXT_FIRST; c <= USER_TEXT_LAST; c++) {
+		int i = c - USER_TEXT_FIRST;
+
+		memset(&param[i], 0, sizeof(param[i]));
+		param[i].buffer_type = MYSQL_TYPE_STRING;
+		is_null[i] = !user_fields_has(uf, c);
+		param[i].is_null = &is_null[i];
+		if (!is_null[i]) {
+			param[i].buffer = (void *)uf->text[i];
+			param[i].buffer_length =
+			    strnlen(uf->text[i], USER_TEXT_MAX - 1);
+		}
+	}
+}
+
+/* Executes the bound statement st; step names it in the logs. From here
+ * on the write may have reached the server. */
+static enum dao_status execute(MYSQL_STMT *st, MYSQL_BIND *param,
+    const char *step, struct dao_failure *f)
+{
+	if (mysql_stmt_bind_param(st, param) != 0)
+		return dao_stmt_failed(st, "bind", f);
+	f->write_sent = 1;
+	if (mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, step, f);
+	return DAO_OK;
+}
+
+/* The row just written, into w->out: it must be there. */
+static enum dao_status read_back(long id, struct write_op *w,
+    struct dao_failure *f)
+{
+	enum dao_status s = dao_read_by_id(id, w->out, f);
+
+	if (s == DAO_NOT_FOUND) {
+		dao_log(LOG_LEVEL_ERROR, f->op, "written row %ld not found",
+		    id);
+		s = DAO_ERROR;
+	}
+	return s;
+}
+
+static enum dao_status add_steps(struct write_op *w, struct dao_failure *f)
+{
+	MYSQL_BIND param[USER_TEXT_COUNT];
+	my_bool is_null[USER_TEXT_COUNT];
+	enum dao_status s;
+	MYSQL_STMT *st;
+
+	if ((s = dao_prepare(DAO_STMT_INSERT, &st, f)) != DAO_OK)
+		return s;
+	bind_fields(param, w->fields, is_null);
+	if ((s = execute(st, param, "insert", f)) != DAO_OK)
+		return s;
+	return read_back((long)mysql_stmt_insert_id(st), w, f);
+}
+
+static enum dao_status update_steps(struct write_op *w, struct dao_failure *f)
+{
+	MYSQL_BIND param[USER_TEXT_COUNT + 1];
+	my_bool is_null[USER_TEXT_COUNT];
+	long long key = w->id;
+	enum dao_status s;
+	MYSQL_STMT *st;
+
+	if ((s = dao_prepare(DAO_STMT_UPDATE, &st, f)) != DAO_OK)
+		return s;
+	bind_fields(param, w->fields, is_null);
+	dao_bind_long(&param[USER_TEXT_COUNT], &key);
+	if ((s = execute(st, param, "update", f)) != DAO_OK)
+		return s;
+	/* Rows matched, not changed, thanks to CLIENT_FOUND_ROWS. */
+	if (mysql_stmt_affected_rows(st) == 0)
+		return DAO_NOT_FOUND;
+	return read_back(w->id, w, f);
+}
+
+static enum dao_status delete_steps(struct write_op *w, struct dao_failure *f)
+{
+	long long key = w->id;
+	MYSQL_BIND param;
+	enum dao_status s;
+	MYSQL_STMT *st;
+
+	if ((s = dao_prepare(DAO_STMT_DELETE, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&param, &key);
+	if ((s = execute(st, &param, "delete", f)) != DAO_OK)
+		return s;
+	return mysql_stmt_affected_rows(st) == 0 ? DAO_NOT_FOUND : DAO_OK;
+}
+
+/*
+ * Every write runs in a transaction, a delete too: a stale connection then
+ * fails at START TRANSACTION, before the statement is sent, and the write
+ * can be replayed on a new connection (see dao_run).
+ */
+static enum dao_status write_attempt(void *arg, struct dao_failure *f)
+{
+	struct write_op *w = arg;
+	enum dao_status s;
+
+	if ((s = dao_begin(f)) != DAO_OK)
+		return s;
+	return dao_end_transaction(w->steps(w, f), f);
+}
+
+enum dao_status dao_user_add(const struct user_fields *f, struct user *out)
+{
+	const unsigned all = ((1u << USER_TEXT_COUNT) - 1) << USER_TEXT_FIRST;
+	struct write_op w = {.steps = add_steps, .fields = f, .out = out};
+
+	if ((f->present & all) != all) {
+		dao_log(LOG_LEVEL_ERROR, "add", "add without every field");
+		return DAO_ERROR;
+	}
+	return dao_run("add", write_attempt, &w);
+}
+
+enum dao_status dao_user_update(
+    long id, const struct user_fields *f, struct user *out)
+{
+	struct write_op w = {
+	    .steps = update_steps, .id = id, .fields = f, .out = out};
+
+	return dao_run("update", write_attempt, &w);
+}
+
+enum dao_status dao_user_delete(long id)
+{
+	struct write_op w = {.steps = delete_steps, .id = id};
+
+	return dao_run("delete", write_attempt, &w);
+}

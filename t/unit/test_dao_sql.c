@@ -1,0 +1,279 @@
+/*
+ * Every SQL text the DAO can send (dao_sql.c), rendered without a database
+ * and held against t/unit/dao_sql.golden, so that a change to any
+ * statement shows in review as a change of that file: the session setup,
+ * START TRANSACTION, the fixed statements, and every list statement the
+ * planner can ask for (each filter column, order column, direction,
+ * offset or keyset, and the trigram plan on the columns it serves).
+ *
+ * After an intended change, regenerate the file and review its diff; from
+ * the top of the source tree:
+ *
+ *     t/unit/test_dao_sql --write
+ *
+ * The file is $top_srcdir/t/unit/dao_sql.golden (make check sets
+ * top_srcdir; it defaults to "."), so in a build outside the source tree:
+ *     top_srcdir=/path/to/source t/unit/test_dao_sql --write
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dao_internal.h"
+#include "tap.h"
+#include "xmalloc.h"
+
+#define GOLDEN "t/unit/dao_sql.golden"
+#define MAX_ENTRIES 600
+
+/* One rendered statement: "[name]\ntext\n\n" in the golden file. */
+struct entry {
+	char name[96];
+	char text[DAO_SQL_MAX];
+	int rendered; /* 0: the text did not fit DAO_SQL_MAX */
+	struct dao_select key;
+	int is_select;
+};
+
+static struct entry entries[MAX_ENTRIES];
+static int n_entries;
+
+static struct entry *add(const char *name)
+{
+	struct entry *e;
+
+	if (n_entries == MAX_ENTRIES) {
+		fprintf(stderr, "more than %d statements\n", MAX_ENTRIES);
+		exit(2);
+	}
+	e = &entries[n_entries++];
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	return e;
+}
+
+static void add_text(const char *name, const char *text)
+{
+	struct entry *e = add(name);
+
+	snprintf(e->text, sizeof(e->text), "%s", text);
+	e->rendered = strlen(text) < sizeof(e->text);
+}
+
+static void add_select(const struct dao_select *k)
+{
+	char name[96];
+	struct entry *e;
+
+	snprintf(name, sizeof(name), "select filter=%s order=%s %s %s %s",
+	    user_column_name(k->filter), user_column_name(k->order),
+	    k->desc ? "desc" : "asc", k->keyset ? "keyset" : "offset",
+	    k->plan == DAO_PLAN_TRIGRAM ? "trigram" : "scan");
+	e = add(name);
+	e->rendered = dao_sql_select(k, e->text, sizeof(e->text)) == 0;
+	e->key = *k;
+	e->is_select = 1;
+}
+
+/* Every list statement: the plain list (filter id), each text search and
+ * each day search, by every order, both ways, by offset and by keyset. */
+static void render_selects(void)
+{
+	struct dao_select k;
+	int filter, order;
+
+	for (filter = 0; filter < USER_COLUMN_COUNT; filter++)
+	for (order = 0; order < USER_COLUMN_COUNT; order++)
+	for (k.desc = 0; k.desc < 2; k.desc++)
+	for (k.keyset = 0; k.keyset < 2; k.keyset++)
+	for (k.plan = 0; k.plan < DAO_PLAN_COUNT; k.plan++) {
+		k.filter = (enum user_column)filter;
+		k.order = (enum user_column)order;
+		if (k.plan == DAO_PLAN_TRIGRAM &&
+		    !dao_trigram_column(k.filter))
+			continue;
+		add_select(&k);
+	}
+}
+
+static void render_all(void)
+{
+	int s;
+
+	add_text("session", dao_sql_session_setup);
+	add_text("begin", dao_sql_begin);
+	for (s = 0; s < DAO_STMT_COUNT; s++) {
+		struct entry *e = add(dao_sql_name((enum dao_stmt)s));
+
+		e->rendered = dao_sql_render((enum dao_stmt)s, e->text,
+		    sizeof(e->text)) == 0;
+	}
+	render_selects();
+}
+
+/* The whole golden file's text; the caller frees it. */
+static char *document(void)
+{
+	size_t size = 1, len = 0;
+	char *doc;
+	int i;
+
+	for (i = 0; i < n_entries; i++)
+		size += strlen(entries[i].name) + strlen(entries[i].text) + 5;
+	doc = xmalloc(size);
+	doc[0] = '\0';
+	for (i = 0; i < n_entries; i++)
+		len += (size_t)snprintf(doc + len, size - len, "[%s]\n%s\n\n",
+		    entries[i].name, entries[i].text);
+	return doc;
+}
+
+/* The file's content, or NULL; the caller frees it. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	size_t len = 0, size = 1 << 16, n;
+	char *buf;
+
+	if (f == NULL)
+		return NULL;
+	buf = xmalloc(size);
+	while ((n = fread(buf + len, 1, size - len - 1, f)) > 0) {
+		len += n;
+		if (size - len - 1 == 0)
+			buf = xrealloc(buf, size *= 2);
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+/* The golden text of the statement named name, in a copy the caller
+ * frees; NULL when the file has no such entry. */
+static char *golden_text(const char *golden, const char *name)
+{
+	char head[128];
+	const char *at, *end;
+
+	snprintf(head, sizeof(head), "[%s]\n", name);
+	for (at = golden; (at = strstr(at, head)) != NULL; at++)
+		if (at == golden || at[-1] == '\n')
+			break;
+	if (at == NULL)
+		return NULL;
+	at += strlen(head);
+	end = strchr(at, '\n');
+	return xstrndup(at, end != NULL ? (size_t)(end - at) : strlen(at));
+}
+
+/* The ? an execution binds, as dao_read.c binds them (bind_query). */
+static int params_expected(const struct dao_select *k)
+{
+	int n = k->plan == DAO_PLAN_TRIGRAM ? TRIGRAM_JOINED : 0;
+
+	n += dao_is_text_column(k->filter) ? 1 : 0;
+	n += dao_is_date_column(k->filter) ? 2 : 0;
+	if (k->keyset)
+		n += k->order == USER_ID ? 1 : 3;
+	return n + (k->keyset ? 1 : 2);
+}
+
+static int count_params(const char *text)
+{
+	int n = 0;
+
+	for (; *text != '\0'; text++)
+		n += *text == '?';
+	return n;
+}
+
+static void check_entries(const char *golden)
+{
+	int i;
+
+	for (i = 0; i < n_entries; i++) {
+		struct entry *e = &entries[i];
+		char *want = golden != NULL ? golden_text(golden, e->name) :
+		                              NULL;
+		int same = e->rendered && want != NULL &&
+		           strcmp(want, e->text) == 0;
+
+		ok(same, "%s", e->name);
+		if (!same) {
+			printf("#   golden: %s\n", want != NULL ? want :
+			    "(no such entry)");
+			printf("#   now:    %s\n", e->rendered ? e->text :
+			    "(does not fit DAO_SQL_MAX)");
+		}
+		free(want);
+	}
+}
+
+/* Rows are bound by position: every SELECT lists the columns in enum
+ * user_column order, and binds the parameters bind_query expects. */
+static void check_shape(void)
+{
+	char cols[512];
+	size_t len = 0;
+	int c, i, columns_ok = 1, params_ok = 1;
+
+	for (c = 0; c < USER_COLUMN_COUNT; c++)
+		len += (size_t)snprintf(cols + len, sizeof(cols) - len,
+		    "%su.%s", c > 0 ? ", " : "", user_column_name(c));
+	for (i = 0; i < n_entries; i++) {
+		struct entry *e = &entries[i];
+
+		if (!e->is_select && strcmp(e->name, "by-id") != 0)
+			continue;
+		if (strstr(e->text, cols) == NULL) {
+			columns_ok = 0;
+			printf("#   %s: not the columns %s\n", e->name, cols);
+		}
+		if (e->is_select && count_params(e->text) !=
+		    params_expected(&e->key)) {
+			params_ok = 0;
+			printf("#   %s: %d parameters\n", e->name,
+			    count_params(e->text));
+		}
+	}
+	ok(columns_ok, "every SELECT lists the columns in enum order");
+	ok(params_ok, "every list statement has the parameters bound to it");
+}
+
+static int write_golden(const char *path, const char *doc)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fputs(doc, f) == EOF || fclose(f) != 0) {
+		perror(path);
+		return 1;
+	}
+	fprintf(stderr, "wrote %d statements to %s\n", n_entries, path);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096], *doc, *golden;
+
+	snprintf(path, sizeof(path), "%s/%s",
+	    top != NULL && *top != '\0' ? top : ".", GOLDEN);
+	render_all();
+	doc = document();
+	if (argc == 2 && strcmp(argv[1], "--write") == 0) {
+		int rc = write_golden(path, doc);
+
+		free(doc);
+		return rc;
+	}
+	golden = slurp(path);
+	ok(golden != NULL, "%s is readable", path);
+	check_entries(golden);
+	check_shape();
+	ok(golden != NULL && strcmp(golden, doc) == 0,
+	    "the golden file holds these %d statements and nothing else",
+	    n_entries);
+	free(golden);
+	free(doc);
+	return tap_done();
+}
