@@ -1,10 +1,26 @@
 /* Response helpers shared by every handler: the {"message": ...} envelope,
- * method names and the Allow and Status header texts. */
+ * method names and the Allow and Status header texts; and the writer that
+ * turns a response into the bytes the worker sends. */
 #include "http.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "urldecode.h"
+#include "xmalloc.h"
+
+/* A buffer larger than this after a response is given back, so one big
+ * page does not stay in every worker's memory. */
+#define OUT_KEEP (64 * 1024)
+/*
+ * The longest Link header written. nginx refuses a FastCGI answer whose
+ * headers outgrow fastcgi_buffer_size (4 KiB by default) with a 502: a
+ * longer one (a request with long unknown parameters) is left out, and
+ * X-Next-Cursor alone says how to go on.
+ */
+#define LINK_MAX 3072
 
 /* Method bits in the order the Allow header lists them. */
 static const struct {
@@ -114,4 +130,174 @@ const char *http_reason(int status)
 	if (status >= 500 && status < 600)
 		return "Server Error";
 	return "Unknown";
+}
+
+static void out_reserve(struct http_out *o, size_t more)
+{
+	if (o->cap - o->len > more)
+		return;
+	while (o->cap - o->len <= more)
+		o->cap = o->cap ? o->cap * 2 : 4096;
+	o->data = xrealloc(o->data, o->cap);
+}
+
+static void out_add(struct http_out *o, const char *s, size_t n)
+{
+	out_reserve(o, n);
+	memcpy(o->data + o->len, s, n);
+	o->len += n;
+}
+
+static void out_str(struct http_out *o, const char *s)
+{
+	out_add(o, s, strlen(s));
+}
+
+/* libfcgi's own printf knows no %zu: ours formats into the buffer. */
+__attribute__((format(printf, 2, 3)))
+static void out_printf(struct http_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->data + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= o->cap - o->len) {
+		out_reserve(o, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(o->data + o->len, o->cap - o->len, fmt, ap);
+		va_end(ap);
+	}
+	o->len += (size_t)n;
+}
+
+/* "Name: value\r\n" when value is set. */
+static void out_header(struct http_out *o, const char *name, const char *value)
+{
+	if (value == NULL || value[0] == '\0')
+		return;
+	out_str(o, name);
+	out_str(o, ": ");
+	out_str(o, value);
+	out_str(o, "\r\n");
+}
+
+/*
+ * Bytes of the client's raw path or query as a URI reference inside
+ * Link's <...>: escapes stay as they came (the service decodes them once,
+ * as it did this request's), any other byte outside RFC 3986's set is
+ * percent-encoded, so nothing can end the reference or the header early.
+ */
+static void out_uri(struct http_out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	out_reserve(o, 3 * n);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') ||
+		    (c != 0 && strchr("-._~!$&'()*+,;=:@/?%", c) != NULL)) {
+			o->data[o->len++] = (char)c;
+		} else {
+			o->data[o->len++] = '%';
+			o->data[o->len++] = hex[c >> 4];
+			o->data[o->len++] = hex[c & 15];
+		}
+	}
+}
+
+/* Whether a raw "key[=value]" pair has the key page or cursor. */
+static int is_paging_position(const char *pair, size_t len)
+{
+	const char *eq = memchr(pair, '=', len);
+	size_t key_len = eq ? (size_t)(eq - pair) : len, n;
+	char key[32];
+
+	/* "cursor" fully percent-encoded is 18 bytes: longer is another. */
+	if (key_len >= sizeof(key) ||
+	    urldecode(pair, key_len, key, &n, URLDECODE_FORM) != 0)
+		return 0;
+	return (n == 4 && memcmp(key, "page", 4) == 0) ||
+	    (n == 6 && memcmp(key, "cursor", 6) == 0);
+}
+
+/*
+ * Link: </same/path?same&query&cursor=C>; rel="next" (RFC 8288): the
+ * request's own parameters in their order and spelling, but for page and
+ * cursor, which the new cursor replaces.
+ */
+static void out_next_link(struct http_out *o, const struct request *req,
+    const char *cursor)
+{
+	size_t start = o->len;
+	const char *p, *amp;
+
+	out_str(o, "Link: <");
+	if (req->path != NULL)
+		out_uri(o, req->path, strlen(req->path));
+	out_str(o, "?");
+	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
+		size_t n;
+
+		amp = strchr(p, '&');
+		n = amp ? (size_t)(amp - p) : strlen(p);
+		if (n > 0 && !is_paging_position(p, n)) {
+			out_uri(o, p, n);
+			out_str(o, "&");
+		}
+		if (amp == NULL)
+			break;
+	}
+	out_str(o, "cursor=");
+	out_str(o, cursor);
+	out_str(o, ">; rel=\"next\"\r\n");
+	if (o->len - start > LINK_MAX)
+		o->len = start;
+}
+
+/*
+ * Headers and body in one buffer: the worker writes it with one FastCGI
+ * call, and keeps the buffer from request to request instead of
+ * allocating one for each.
+ */
+void http_format_response(struct http_out *o, const struct request *req,
+    const struct response *res)
+{
+	const char *body = json_object_to_json_string_ext(res->body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t len = strlen(body);
+
+	o->len = 0;
+	out_reserve(o, len + 512);
+	out_printf(o, "Status: %d %s\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Length: %zu\r\n", res->status, http_reason(res->status),
+	    len);
+	out_header(o, "Location", res->location);
+	out_header(o, "Allow", res->allow);
+	out_header(o, "WWW-Authenticate", res->www_authenticate);
+	if (res->next_cursor[0] != '\0') {
+		out_header(o, "X-Next-Cursor", res->next_cursor);
+		out_next_link(o, req, res->next_cursor);
+	}
+	out_str(o, "\r\n");
+	out_add(o, body, len);
+}
+
+void http_out_trim(struct http_out *o)
+{
+	if (o->cap > OUT_KEEP)
+		http_out_free(o);
+}
+
+void http_out_free(struct http_out *o)
+{
+	free(o->data);
+	memset(o, 0, sizeof(*o));
 }

@@ -1,5 +1,6 @@
-/* One request as a handler sees it, and the response it fills in. The
- * worker owns both and writes the response to FastCGI. */
+/* One request as a handler sees it, the response it fills in, and the
+ * writer that formats it. The worker owns all three and writes the bytes
+ * to FastCGI. */
 #ifndef USERS_HTTP_H
 #define USERS_HTTP_H
 
@@ -57,5 +58,24 @@ enum http_method http_method_parse(const char *name);
 void http_allow_header(unsigned methods, char *buf, size_t buflen);
 /* "OK", "Not Found", ... for the Status header. */
 const char *http_reason(int status);
+
+/* A formatted response: CGI headers, blank line, body. Owned by the
+ * caller, kept from one request to the next; start it zeroed. */
+struct http_out {
+	char *data;
+	size_t len, cap;
+};
+
+/*
+ * Replaces o's bytes with res as the worker sends it: Status, Content-Type,
+ * Content-Length, the headers res sets (X-Next-Cursor with a Link rel="next"
+ * built from req's raw path and query), then the body.
+ */
+void http_format_response(struct http_out *o, const struct request *req,
+    const struct response *res);
+/* Gives back a buffer a big answer left large; o stays usable. */
+void http_out_trim(struct http_out *o);
+/* Frees o's buffer; o stays usable. */
+void http_out_free(struct http_out *o);
 
 #endif

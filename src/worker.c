@@ -1,12 +1,12 @@
 /* The worker loop and the request pipeline: auth, route, body, handler,
  * response. Each request's memory is freed before the next is accepted;
- * the response is written from one buffer the worker keeps. */
+ * the response (formatted by http.c) is written from one buffer the
+ * worker keeps. */
 #include "worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,25 +20,6 @@
 #include "http.h"
 #include "log.h"
 #include "router.h"
-#include "urldecode.h"
-#include "xmalloc.h"
-
-/* A buffer larger than this after a response is given back, so one big
- * page does not stay in every worker's memory. */
-#define OUT_KEEP (64 * 1024)
-/*
- * The longest Link header written. nginx refuses a FastCGI answer whose
- * headers outgrow fastcgi_buffer_size (4 KiB by default) with a 502: a
- * longer one (a request with long unknown parameters) is left out, and
- * X-Next-Cursor alone says how to go on.
- */
-#define LINK_MAX 3072
-
-/* The response's bytes, headers then body, written with one call. */
-struct out {
-	char *data;
-	size_t len, cap;
-};
 
 static const char msg_unauthenticated[] =
     "Not authenticated, check x_api_key and Authorization";
@@ -155,169 +136,18 @@ static void dispatch(FCGX_Request *fr, struct request *req,
 	route->handler(req, res);
 }
 
-static void out_reserve(struct out *o, size_t more)
-{
-	if (o->cap - o->len > more)
-		return;
-	while (o->cap - o->len <= more)
-		o->cap = o->cap ? o->cap * 2 : 4096;
-	o->data = xrealloc(o->data, o->cap);
-}
-
-static void out_add(struct out *o, const char *s, size_t n)
-{
-	out_reserve(o, n);
-	memcpy(o->data + o->len, s, n);
-	o->len += n;
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	out_add(o, s, strlen(s));
-}
-
-/* libfcgi's own printf knows no %zu: ours formats into the buffer. */
-__attribute__((format(printf, 2, 3)))
-static void out_printf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->data + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	if ((size_t)n >= o->cap - o->len) {
-		out_reserve(o, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(o->data + o->len, o->cap - o->len, fmt, ap);
-		va_end(ap);
-	}
-	o->len += (size_t)n;
-}
-
-/* "Name: value\r\n" when value is set. */
-static void out_header(struct out *o, const char *name, const char *value)
-{
-	if (value == NULL || value[0] == '\0')
-		return;
-	out_str(o, name);
-	out_str(o, ": ");
-	out_str(o, value);
-	out_str(o, "\r\n");
-}
-
-/*
- * Bytes of the client's raw path or query as a URI reference inside
- * Link's <...>: escapes stay as they came (the service decodes them once,
- * as it did this request's), any other byte outside RFC 3986's set is
- * percent-encoded, so nothing can end the reference or the header early.
- */
-static void out_uri(struct out *o, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	out_reserve(o, 3 * n);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') ||
-		    (c != 0 && strchr("-._~!$&'()*+,;=:@/?%", c) != NULL)) {
-			o->data[o->len++] = (char)c;
-		} else {
-			o->data[o->len++] = '%';
-			o->data[o->len++] = hex[c >> 4];
-			o->data[o->len++] = hex[c & 15];
-		}
-	}
-}
-
-/* Whether a raw "key[=value]" pair has the key page or cursor. */
-static int is_paging_position(const char *pair, size_t len)
-{
-	const char *eq = memchr(pair, '=', len);
-	size_t key_len = eq ? (size_t)(eq - pair) : len, n;
-	char key[32];
-
-	/* "cursor" fully percent-encoded is 18 bytes: longer is another. */
-	if (key_len >= sizeof(key) ||
-	    urldecode(pair, key_len, key, &n, URLDECODE_FORM) != 0)
-		return 0;
-	return (n == 4 && memcmp(key, "page", 4) == 0) ||
-	    (n == 6 && memcmp(key, "cursor", 6) == 0);
-}
-
-/*
- * Link: </same/path?same&query&cursor=C>; rel="next" (RFC 8288): the
- * request's own parameters in their order and spelling, but for page and
- * cursor, which the new cursor replaces.
- */
-static void out_next_link(struct out *o, const struct request *req,
-    const char *cursor)
-{
-	size_t start = o->len;
-	const char *p, *amp;
-
-	out_str(o, "Link: <");
-	if (req->path != NULL)
-		out_uri(o, req->path, strlen(req->path));
-	out_str(o, "?");
-	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
-		size_t n;
-
-		amp = strchr(p, '&');
-		n = amp ? (size_t)(amp - p) : strlen(p);
-		if (n > 0 && !is_paging_position(p, n)) {
-			out_uri(o, p, n);
-			out_str(o, "&");
-		}
-		if (amp == NULL)
-			break;
-	}
-	out_str(o, "cursor=");
-	out_str(o, cursor);
-	out_str(o, ">; rel=\"next\"\r\n");
-	if (o->len - start > LINK_MAX)
-		o->len = start;
-}
-
-/*
- * Headers and body go out as one buffer: one FastCGI write, and a buffer
- * reused from request to request instead of allocated for each.
- */
+/* One FastCGI write; a big buffer is given back afterwards. */
 static void write_response(FCGX_Request *fr, const struct request *req,
-    const struct response *res, struct out *o)
+    const struct response *res, struct http_out *o)
 {
-	const char *body = json_object_to_json_string_ext(res->body,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	size_t len = strlen(body);
-
-	o->len = 0;
-	out_reserve(o, len + 512);
-	out_printf(o, "Status: %d %s\r\n"
-	    "Content-Type: application/json; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n", res->status, http_reason(res->status),
-	    len);
-	out_header(o, "Location", res->location);
-	out_header(o, "Allow", res->allow);
-	out_header(o, "WWW-Authenticate", res->www_authenticate);
-	if (res->next_cursor[0] != '\0') {
-		out_header(o, "X-Next-Cursor", res->next_cursor);
-		out_next_link(o, req, res->next_cursor);
-	}
-	out_str(o, "\r\n");
-	out_add(o, body, len);
+	http_format_response(o, req, res);
 	FCGX_PutStr(o->data, (int)o->len, fr->out);
-	if (o->cap > OUT_KEEP) {
-		free(o->data);
-		memset(o, 0, sizeof(*o));
-	}
+	http_out_trim(o);
 }
 
-static void serve(FCGX_Request *fr, const struct config *cfg, struct out *o)
+
+static void serve(FCGX_Request *fr, const struct config *cfg,
+    struct http_out *o)
 {
 	static char body_buf[HTTP_MAX_BODY + 1];
 	struct request req;
@@ -366,7 +196,7 @@ static void finish(FCGX_Request *fr)
 
 int worker_run(const struct config *cfg, int listen_fd)
 {
-	struct out out = { NULL, 0, 0 };
+	struct http_out out = { NULL, 0, 0 };
 	FCGX_Request fr;
 
 	worker_listen_fd = listen_fd;
@@ -386,7 +216,7 @@ int worker_run(const struct config *cfg, int listen_fd)
 	if (!stop_requested)
 		log_error("accept failed: %s", strerror(errno));
 	FCGX_Free(&fr, 1);
-	free(out.data);
+	http_out_free(&out);
 	dao_shutdown();
 	log_info("worker stopped");
 	return stop_requested ? 0 : 1;

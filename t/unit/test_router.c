@@ -1,5 +1,8 @@
 /* Unit tests for router.c (on a small table of its own, not routes.c) and
- * http.c: shapes, values, case, 404 versus 405 with Allow, the helpers. */
+ * http.c: shapes, values, case, 404 versus 405 with Allow, the helpers and
+ * the response writer. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "router.h"
@@ -311,6 +314,81 @@ static void test_http_body(void)
 	json_object_put(res.body);
 }
 
+/* The writer's bytes as a string: its buffer is not NUL-terminated. */
+static const char *out_text(const struct http_out *o)
+{
+	static char text[8192];
+	size_t n = o->len < sizeof(text) - 1 ? o->len : sizeof(text) - 1;
+
+	memcpy(text, o->data, n);
+	text[n] = '\0';
+	return text;
+}
+
+/* The writer's bytes, compared whole: headers in order, then the body. */
+static void test_http_format(void)
+{
+	struct http_out o = { NULL, 0, 0 };
+	struct request req;
+	struct response res;
+	char query[4096], *big;
+	static const char created[] = "Status: 201 Created\r\n"
+	    "Content-Type: application/json; charset=utf-8\r\n"
+	    "Content-Length: 18\r\n"
+	    "Location: /v1/users/id/7\r\n"
+	    "\r\n"
+	    "{\"message\":\"made\"}";
+
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	http_message(&res, 201, "made");
+	snprintf(res.location, sizeof(res.location), "/v1/users/id/7");
+	http_format_response(&o, &req, &res);
+	ok(o.len == strlen(created) && memcmp(o.data, created, o.len) == 0,
+	    "format: status, type, length, Location, blank line, body");
+
+	/* page and cursor are replaced, the rest kept in order, a raw space
+	 * escaped so it cannot end the reference. */
+	memset(res.location, 0, sizeof(res.location));
+	http_message(&res, 200, "p");
+	snprintf(res.next_cursor, sizeof(res.next_cursor), "C1");
+	req.path = "/v1/users/list";
+	req.query = "limit=2&page=3&x=%7E a&cursor=old&&orderBy=id";
+	http_format_response(&o, &req, &res);
+	ok(strstr(out_text(&o), "Content-Length: 15\r\n"
+	    "X-Next-Cursor: C1\r\n"
+	    "Link: </v1/users/list?limit=2&x=%7E%20a&orderBy=id&cursor=C1>; "
+	    "rel=\"next\"\r\n\r\n{\"message\":\"p\"}") != NULL &&
+	    strncmp(out_text(&o), "Status: 200 OK\r\n", 16) == 0,
+	    "format again: the buffer is reused, next link built");
+
+	/* A Link nginx would refuse (headers over its 4 KiB) is left out. */
+	memset(query, 'a', sizeof(query) - 1);
+	query[0] = 'q';
+	query[1] = '=';
+	query[sizeof(query) - 1] = '\0';
+	req.query = query;
+	http_format_response(&o, &req, &res);
+	ok(strstr(out_text(&o), "X-Next-Cursor: C1\r\n\r\n") != NULL &&
+	    strstr(out_text(&o), "Link:") == NULL,
+	    "format: an over-long Link is left out, X-Next-Cursor stays");
+	http_out_trim(&o);
+	ok(o.data != NULL, "trim keeps a buffer of ordinary size");
+	big = calloc(70000, 1);
+	memset(big, 'b', 70000 - 1);
+	http_message(&res, 200, big);
+	free(big);
+	http_format_response(&o, &req, &res);
+	ok(o.len > 70000, "format: a big body");
+	http_out_trim(&o);
+	ok(o.data == NULL && o.len == 0 && o.cap == 0,
+	    "trim gives back a big buffer");
+	http_format_response(&o, &req, &res);
+	http_out_free(&o);
+	ok(o.data == NULL && o.len == 0 && o.cap == 0, "free empties it");
+	json_object_put(res.body);
+}
+
 int main(void)
 {
 	test_exact();
@@ -322,5 +400,6 @@ int main(void)
 	test_http_allow();
 	test_http_reason();
 	test_http_body();
+	test_http_format();
 	return tap_done();
 }
