@@ -1,5 +1,6 @@
-/* The route handlers, and the answers they share. Each handler reads a
- * struct request and fills a struct response; none writes to FastCGI. */
+/* The route handlers, and the checks they share. Each handler reads a
+ * struct request and fills a struct response from the answers table
+ * (answers.h); none writes to FastCGI. */
 #ifndef USERS_HANDLERS_H
 #define USERS_HANDLERS_H
 
@@ -25,10 +26,6 @@ void handle_user_update(const struct request *req, struct response *res);
 void handle_user_delete(const struct request *req, struct response *res);
 
 /* handlers_common.c */
-extern const char handler_msg_bad_id[];
-extern const char handler_msg_unavailable[];
-extern const char handler_msg_internal[];
-
 /* Parses the route's id into *id; on failure answers 400 and returns -1. */
 int handler_path_id(const struct request *req, struct response *res,
     long *id);

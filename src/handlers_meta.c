@@ -4,7 +4,7 @@
 void handle_test(const struct request *req, struct response *res)
 {
 	(void)req;
-	http_message(res, 200, "The users service is up and answering.");
+	http_answer(res, ANSWER_UP);
 }
 
 void handle_db_connection(const struct request *req, struct response *res)
@@ -16,5 +16,5 @@ void handle_db_connection(const struct request *req, struct response *res)
 		handler_dao_failure(res, status);
 		return;
 	}
-	http_message(res, 200, "Connection has been established successfully.");
+	http_answer(res, ANSWER_DB_CONNECTED);
 }

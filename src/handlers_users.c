@@ -6,15 +6,6 @@
 #include "params.h"
 #include "paging.h"
 
-static const char msg_not_found[] =
-    "Not found, there is no user with the id passed as a parameter.";
-static const char msg_bad_value[] =
-    "Bad request, the value passed as a parameter is not valid. It must be "
-    "1 to 100 characters of percent-encoded UTF-8.";
-static const char msg_bad_day[] =
-    "Bad request, the date passed as a parameter is not valid. It must be a "
-    "real date written YYYY-MM-DD.";
-
 struct collector {
 	json_object *array;
 	enum user_view view;
@@ -56,7 +47,7 @@ static int parse_paging(const struct request *req, struct response *res,
 	err = paging_parse(req->query, cfg->default_limit, cfg->max_limit, p);
 	if (err == PAGING_OK)
 		return 0;
-	http_message(res, 400,
+	http_answer_text(res, paging_error_answer(err),
 	    paging_error_message(err, cfg->max_limit, msg, sizeof(msg)));
 	return -1;
 }
@@ -113,7 +104,7 @@ static void by_id(const struct request *req, struct response *res,
 		return;
 	status = dao_user_by_id(id, &u);
 	if (status == DAO_NOT_FOUND)
-		http_message(res, 404, msg_not_found);
+		http_answer(res, ANSWER_USER_NOT_FOUND);
 	else if (status != DAO_OK)
 		handler_dao_failure(res, status);
 	else
@@ -138,7 +129,7 @@ void handle_users_search(const struct request *req, struct response *res)
 	size_t len;
 
 	if (params_text(req->arg, req->arg_len, value, &len) != 0) {
-		http_message(res, 400, msg_bad_value);
+		http_answer(res, ANSWER_BAD_VALUE);
 		return;
 	}
 	if (parse_paging(req, res, &p) != 0)
@@ -155,7 +146,7 @@ void handle_users_on_day(const struct request *req, struct response *res)
 	int y, m, d;
 
 	if (params_day(req->arg, req->arg_len, &y, &m, &d) != 0) {
-		http_message(res, 400, msg_bad_day);
+		http_answer(res, ANSWER_BAD_DAY);
 		return;
 	}
 	if (parse_paging(req, res, &p) != 0)

@@ -60,6 +60,16 @@ static const struct {
 	{ 504, "Gateway Timeout" },
 };
 
+void http_answer(struct response *res, enum answer a)
+{
+	http_message(res, answer_status(a), answer_text(a));
+}
+
+void http_answer_text(struct response *res, enum answer a, const char *text)
+{
+	http_message(res, answer_status(a), text);
+}
+
 void http_message(struct response *res, int status, const char *text)
 {
 	if (text == NULL)

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "answers.h"
 #include "config.h"
 #include "cursor.h"
 
@@ -27,13 +28,16 @@ struct request {
 	const char *content_type;  /* CONTENT_TYPE, NULL when absent */
 	const char *body;          /* request body (NUL-terminated) or NULL */
 	size_t body_len;
-	int body_too_large;        /* CONTENT_LENGTH above the 16 KiB limit */
+	int body_too_large;        /* CONTENT_LENGTH above HTTP_MAX_BODY */
 	const char *arg;           /* the route's path value, raw; NULL if none */
 	size_t arg_len;
 	int column;                /* the route's column (search routes) */
 	const struct config *cfg;
 };
 
+/* The largest request body the responder reads, in bytes; nginx's
+ * client_max_body_size must say the same (t/unit/test_answers.c). A plain
+ * number: the 413 message (answers.c) writes it as it is spelled here. */
 #define HTTP_MAX_BODY 16384
 
 struct response {
@@ -47,7 +51,13 @@ struct response {
 	char next_cursor[CURSOR_TEXT_MAX];
 };
 
-/* Sets status and body {"message": text}; text is copied. */
+/* Answers a from the answers table: its status, {"message": its text}. */
+void http_answer(struct response *res, enum answer a);
+/* a's status with a message made from a's text and a detail (the failed
+ * rules of a body, a number); text is copied. */
+void http_answer_text(struct response *res, enum answer a, const char *text);
+/* Sets status and body {"message": text}; text is copied. Handlers answer
+ * through the table above instead. */
 void http_message(struct response *res, int status, const char *text);
 /* Sets status and body {"message": value}; takes value's reference. */
 void http_json(struct response *res, int status, json_object *value);

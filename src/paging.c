@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "answers.h"
 #include "urldecode.h"
 
 #define PAGING_MAX_PAGE 2147483647L
@@ -233,50 +234,45 @@ enum paging_error paging_parse(const char *query, long default_limit,
 	return PAGING_OK;
 }
 
+enum answer paging_error_answer(enum paging_error err)
+{
+	switch (err) {
+	case PAGING_BAD_PAGE:
+		return ANSWER_BAD_PAGE;
+	case PAGING_BAD_LIMIT:
+		return ANSWER_BAD_LIMIT;
+	case PAGING_BAD_ORDER_BY:
+		return ANSWER_BAD_ORDER_BY;
+	case PAGING_BAD_ORDER_AT:
+		return ANSWER_BAD_ORDER_AT;
+	case PAGING_BAD_CURSOR:
+		return ANSWER_BAD_CURSOR;
+	case PAGING_CURSOR_WITH_PAGE:
+		return ANSWER_CURSOR_WITH_PAGE;
+	case PAGING_CURSOR_MISMATCH:
+		return ANSWER_CURSOR_MISMATCH;
+	default:
+		return ANSWER_INTERNAL;    /* PAGING_OK is no error to answer */
+	}
+}
+
+/* The table's text; for page and limit, the bound that ends it. */
 const char *paging_error_message(enum paging_error err, long max_limit,
     char *buf, size_t buflen)
 {
+	enum answer a = paging_error_answer(err);
+
 	if (buf == NULL || buflen == 0)
 		return buf;
-	switch (err) {
-	case PAGING_BAD_PAGE:
-		snprintf(buf, buflen,
-		    "Bad request, the page parameter must be an integer "
-		    "from 0 to %ld.", PAGING_MAX_PAGE);
-		break;
-	case PAGING_BAD_LIMIT:
-		snprintf(buf, buflen,
-		    "Bad request, the limit parameter must be an integer "
-		    "from 1 to %ld.", max_limit);
-		break;
-	case PAGING_BAD_ORDER_BY:
-		snprintf(buf, buflen, "%s", "It is not possible to apply "
-		    "sorting based on the requested orderBy value. "
-		    "Invalid field");
-		break;
-	case PAGING_BAD_ORDER_AT:
-		snprintf(buf, buflen, "%s", "It is not possible to apply "
-		    "sorting based on the requested orderAt value. "
-		    "Invalid field");
-		break;
-	case PAGING_BAD_CURSOR:
-		snprintf(buf, buflen, "%s", "Bad request, the cursor parameter "
-		    "is not valid. Send the X-Next-Cursor value of an earlier "
-		    "answer as it is.");
-		break;
-	case PAGING_CURSOR_WITH_PAGE:
-		snprintf(buf, buflen, "%s", "Bad request, the cursor and page "
-		    "parameters cannot be used together.");
-		break;
-	case PAGING_CURSOR_MISMATCH:
-		snprintf(buf, buflen, "%s", "Bad request, the cursor was made "
-		    "for another orderBy or orderAt. Send the same orderBy and "
-		    "orderAt as the request that answered it.");
-		break;
-	default:
+	if (a == ANSWER_INTERNAL)
 		buf[0] = '\0';
-		break;
-	}
+	else if (err == PAGING_BAD_PAGE)
+		snprintf(buf, buflen, "%s%ld.", answer_text(a),
+		    PAGING_MAX_PAGE);
+	else if (err == PAGING_BAD_LIMIT)
+		snprintf(buf, buflen, "%s%ld.", answer_text(a), max_limit);
+	else
+		snprintf(buf, buflen, "%s", answer_text(a));
 	return buf;
 }
 

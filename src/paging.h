@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "answers.h"
 #include "cursor.h"
 #include "user.h"
 
@@ -41,6 +42,9 @@ enum paging_error {
  */
 enum paging_error paging_parse(const char *query, long default_limit,
     long max_limit, struct paging *out);
+
+/* The answer (answers.h) that reports err. */
+enum answer paging_error_answer(enum paging_error err);
 
 /*
  * The client-facing 400 message for err (the contract's texts for orderBy

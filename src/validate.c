@@ -6,12 +6,12 @@
 
 #include <json-c/json.h>
 
+#include "answers.h"
 #include "http.h"
 #include "log.h"
 #include "validate.h"
 
-#define MSG_PREFIX \
-	"Bad request, check request attributes. Missing or incorrect. CHECK: "
+#define MSG_PREFIX answer_text(ANSWER_BAD_ATTRIBUTES)
 #define MSG_NOT_OBJECT "the body must be one JSON object"
 #define PARSE_DEPTH 4          /* a flat object; nested values get "string" */
 #define KEY_ECHO_MAX 32        /* code points of an unknown key quoted back */

@@ -15,8 +15,9 @@ enum validate_mode {
 /*
  * Parses body (len bytes, at most HTTP_MAX_BODY) as one JSON object and
  * fills *out with the trimmed values. Returns 0, or -1 with the client's
- * 400 message in msg: "Bad request, check request attributes. Missing or
- * incorrect. CHECK: " followed by the rules that failed.
+ * 400 message in msg: answer_text(ANSWER_BAD_ATTRIBUTES) ("Bad request,
+ * check request attributes. ... CHECK: ") followed by the rules that
+ * failed.
  */
 int validate_user_body(const char *body, size_t len, enum validate_mode mode,
     struct user_fields *out, char *msg, size_t msglen);

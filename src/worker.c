@@ -21,13 +21,6 @@
 #include "log.h"
 #include "router.h"
 
-static const char msg_unauthenticated[] =
-    "Not authenticated, check x_api_key and Authorization";
-static const char msg_no_route[] = "Not found, there is no such route.";
-static const char msg_bad_method[] =
-    "Method not allowed, see the Allow header for the methods this route "
-    "takes.";
-
 static volatile sig_atomic_t stop_requested;
 static int worker_listen_fd = -1;
 
@@ -103,7 +96,7 @@ static void unauthenticated(struct response *res, enum auth_result result)
 	/* No credentials at all get a bare challenge (RFC 6750, 3.1). */
 	res->www_authenticate = result == AUTH_NO_CREDENTIALS ? "Bearer"
 	    : "Bearer error=\"invalid_token\"";
-	http_message(res, 401, msg_unauthenticated);
+	http_answer(res, ANSWER_UNAUTHENTICATED);
 }
 
 static void dispatch(FCGX_Request *fr, struct request *req,
@@ -122,10 +115,10 @@ static void dispatch(FCGX_Request *fr, struct request *req,
 	    req->path, &route, &req->arg, &req->arg_len, res->allow,
 	    sizeof(res->allow))) {
 	case ROUTER_NOT_FOUND:
-		http_message(res, 404, msg_no_route);
+		http_answer(res, ANSWER_NO_ROUTE);
 		return;
 	case ROUTER_METHOD_NOT_ALLOWED:
-		http_message(res, 405, msg_bad_method);
+		http_answer(res, ANSWER_BAD_METHOD);
 		return;
 	case ROUTER_MATCH:
 		break;
@@ -169,7 +162,7 @@ static void serve(FCGX_Request *fr, const struct config *cfg,
 	dispatch(fr, &req, &res, body_buf);
 	if (res.body == NULL) {
 		log_error("handler left no response for %s", req.path);
-		http_message(&res, 500, "Internal server error.");
+		http_answer(&res, ANSWER_INTERNAL);
 	}
 	if (res.status >= 500)
 		log_warn("%d for %s", res.status, req.path ? req.path : "-");
