@@ -102,6 +102,7 @@ bench_load() {
 	local from to start=$SECONDS schema keys name def drop="" add=""
 	say "loading $BENCH_USERS users"
 	schema=$(bench_schema)
+	# shellcheck disable=SC2016 # the backquotes are SQL's, not the shell's
 	keys=$(sed -n 's/^  \(\(FULLTEXT \|SPATIAL \)\?KEY \(`[^`]*`\).*[^,]\),\?$/\3\t\1/p' \
 		<<<"$schema")
 	while IFS=$'\t' read -r name def; do
@@ -346,7 +347,7 @@ EOF
 	p50=$(awk '/^ *[0-9.]+ \|\**  *[0-9]+$/ { v[n] = $1; c[n++] = $NF; t += $NF }
 		END { for (i = 0; i < n; i++) if ((s += c[i]) * 2 >= t) {
 			printf "%.2f", v[i]; exit } }' "$log")
-	[ -n "$tps" ] && [ -n "$n" ] && [ -n "$errors" ] && [ -n "$p99" ] ||
+	{ [ -n "$tps" ] && [ -n "$n" ] && [ -n "$errors" ] && [ -n "$p99" ]; } ||
 		{ cat "$log" >&2; die "could not read sysbench's results"; }
 	# shellcheck disable=SC2046 # four fields
 	bench_row "D: MariaDB point select" "${tps%.*}" "${p50:--}" "$p99" \
@@ -437,7 +438,7 @@ bench_report() {
 	load=$(cut -d' ' -f1-3 /proc/loadavg)
 	s=$(awk -F'\t' 'NR == 1 { print $2 }' "$S/results.raw")
 	d=$(awk -F'\t' 'NR == 2 { print $2 }' "$S/results.raw")
-	[ "$s" -gt 0 ] && [ "$d" -gt 0 ] || die "S or D is 0: no ceiling C"
+	{ [ "$s" -gt 0 ] && [ "$d" -gt 0 ]; } || die "S or D is 0: no ceiling C"
 	c=$(awk -v s="$s" -v d="$d" 'BEGIN { printf "%.0f", 1 / (1 / s + 1 / d) }')
 	{
 		printf 'route\treq_per_s\tp50_ms\tp99_ms\terrors\tratio_to_C'
@@ -561,8 +562,8 @@ cmd_bench() {
 	fi
 	BENCH_USERS=${BENCH_USERS:-1000000}
 	BENCH_SECONDS=${BENCH_SECONDS:-10}
-	[[ $BENCH_USERS =~ ^[1-9][0-9]*$ ]] && [ "$BENCH_USERS" -ge 100 ] &&
-		[ "$BENCH_USERS" -le 100000000 ] ||
+	{ [[ $BENCH_USERS =~ ^[1-9][0-9]*$ ]] && [ "$BENCH_USERS" -ge 100 ] &&
+		[ "$BENCH_USERS" -le 100000000 ]; } ||
 		die "BENCH_USERS is a number from 100 to 100000000"
 	[[ $BENCH_SECONDS =~ ^[1-9][0-9]*$ ]] ||
 		die "BENCH_SECONDS is a positive number"
@@ -583,6 +584,7 @@ cmd_bench() {
 	trap bench_teardown EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	# shellcheck disable=SC2034 # stack's db_start reads it
 	DB_OPTIONS=("${BENCH_DB_OPTIONS[@]}")
 	start_stack
 	wait_ready

@@ -17,11 +17,12 @@ static void check_one(const char *query, long default_limit, long max_limit)
 {
 	struct paging p;
 	enum paging_error err;
-	char msg[256];
 
 	memset(&p, 0xA5, sizeof(p));
 	err = paging_parse(query, default_limit, max_limit, &p);
 	if (err != PAGING_OK) {
+		char msg[256];
+
 		FUZZ_CHECK(err == PAGING_BAD_PAGE || err == PAGING_BAD_LIMIT ||
 		    err == PAGING_BAD_ORDER_BY || err == PAGING_BAD_ORDER_AT ||
 		    err == PAGING_BAD_CURSOR || err == PAGING_CURSOR_WITH_PAGE ||

@@ -65,7 +65,7 @@ static void check_urldecode(const char *s, size_t len)
  * back, it is the decoded value. */
 static void check_values(const char *raw, size_t len)
 {
-	char *buf = malloc(PARAMS_TEXT_BUF), *dec, printed[32];
+	char *buf = malloc(PARAMS_TEXT_BUF), *dec;
 	size_t n, dec_len;
 	long id = -1;
 	int y, m, d;
@@ -73,6 +73,8 @@ static void check_values(const char *raw, size_t len)
 	if (buf == NULL)
 		abort();
 	if (params_id(raw, len, &id) == 0) {
+		char printed[32];
+
 		FUZZ_CHECK(id >= 1 && id <= 2147483647L);
 		FUZZ_CHECK(decode(raw, len, URLDECODE_PATH, &dec, &dec_len) ==
 		    0);

@@ -14,12 +14,12 @@ static void b64url(const char *in, size_t len, char *out)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i, o = 0;
-	unsigned long v;
 
 	for (i = 0; i < len; i += 3) {
 		size_t left = len - i;
+		unsigned long v = (unsigned long)s[i] << 16;
 
-		v = (unsigned long)s[i] << 16;
+
 		if (left > 1)
 			v |= (unsigned long)s[i + 1] << 8;
 		if (left > 2)
