@@ -107,6 +107,74 @@ static int token_well_formed(const char *token, size_t len)
 	return segments == 3;
 }
 
+/* The value of a base64url character token_well_formed let through. */
+static unsigned b64url_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (unsigned)(c - 'a') + 26;
+	if (c >= '0' && c <= '9')
+		return (unsigned)(c - '0') + 52;
+	return c == '-' ? 62 : 63;
+}
+
+/* Whether the segment decodes to a NUL byte anywhere (decoded on the fly,
+ * nothing kept). */
+static int segment_has_nul(const char *s, size_t len)
+{
+	unsigned long bits = 0;
+	unsigned nbits = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		bits = bits << 6 | b64url_value(s[i]);
+		nbits += 6;
+		if (nbits >= 8) {
+			nbits -= 8;
+			if ((bits >> nbits & 0xFF) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whether the decoded header or payload holds a NUL: libjwt 1.10 hands them
+ * to jansson as C strings, so whatever follows a NUL would be ignored where
+ * the same bytes without it are refused. The signature is binary: not read.
+ */
+static int token_has_nul(const char *token, size_t len)
+{
+	const char *dot1 = memchr(token, '.', len);
+	const char *payload = dot1 + 1;
+	const char *dot2 = memchr(payload, '.', len - (size_t)(payload - token));
+
+	return segment_has_nul(token, (size_t)(dot1 - token)) ||
+	       segment_has_nul(payload, (size_t)(dot2 - payload));
+}
+
+/*
+ * The header as libjwt parsed it. jwt_str_alg ignores case, but RFC 7515
+ * 4.1.1 makes alg case-sensitive: the header's own string must equal the
+ * configured name. We implement no extension, so by RFC 7515 4.1.11 a crit
+ * header, whatever it lists, makes the token invalid.
+ */
+static const char *header_check(const struct config_jwt *cfg, jwt_t *jwt)
+{
+	const char *alg = jwt_get_header(jwt, "alg");
+	char *crit;
+
+	if (alg == NULL || strcmp(alg, cfg->alg) != 0)
+		return "algorithm differs from the configured one";
+	crit = jwt_get_headers_json(jwt, "crit");
+	if (crit != NULL) {
+		free(crit);
+		return "crit header: no extension is understood";
+	}
+	return NULL;
+}
+
 /*
  * Verifies the signature with the configured key and pins the algorithm:
  * libjwt takes the algorithm from the token itself, so an HS token would
@@ -117,6 +185,7 @@ static const char *token_decode(
     const struct config_jwt *cfg, const char *token, size_t len, jwt_t **out)
 {
 	jwt_alg_t want = jwt_str_alg(cfg->alg);
+	const char *why;
 	char *copy;
 	int ret;
 
@@ -126,6 +195,8 @@ static const char *token_decode(
 		log_error("[jwt] alg or key unusable: every token is refused");
 		return "configuration unusable";
 	}
+	if (token_has_nul(token, len))
+		return "NUL byte in the header or payload";
 	copy = xstrndup(token, len);
 	/* With a key, libjwt 1.10 also refuses alg "none" (EINVAL). */
 	ret = jwt_decode(out, copy, cfg->key, (int)cfg->key_len);
@@ -134,12 +205,11 @@ static const char *token_decode(
 		*out = NULL;
 		return "undecodable or bad signature";
 	}
-	if (jwt_get_alg(*out) != want) {
+	if ((why = header_check(cfg, *out)) != NULL) {
 		jwt_free(*out);
 		*out = NULL;
-		return "algorithm differs from the configured one";
 	}
-	return NULL;
+	return why;
 }
 
 /*
@@ -165,16 +235,35 @@ static json_object *claims_get(jwt_t *jwt)
 	return claims;
 }
 
-/* Returns 0 when name is absent, 1 with *value set, -1 if not an integer. */
+/* The latest fractional exp or nbf taken: 9999-12-31T23:59:59Z. */
+#define NUMERIC_DATE_MAX 253402300799.0
+
+/*
+ * Returns 0 when name is absent, 1 with *value set, -1 if not a NumericDate
+ * (RFC 7519: a JSON number, which may have a fraction). An integer is taken
+ * as it is; a fraction must be finite and from 0 to the year 9999, and is
+ * rounded up: for whole seconds t, t < x exactly when t < ceil(x), so
+ * times_valid compares as if with x itself.
+ */
 static int claim_time(json_object *claims, const char *name, int64_t *value)
 {
 	json_object *v;
+	double d;
 
 	if (!json_object_object_get_ex(claims, name, &v))
 		return 0;
-	if (!json_object_is_type(v, json_type_int))
+	if (json_object_is_type(v, json_type_int)) {
+		*value = json_object_get_int64(v);
+		return 1;
+	}
+	if (!json_object_is_type(v, json_type_double))
 		return -1;
-	*value = json_object_get_int64(v);
+	d = json_object_get_double(v);
+	if (!(d >= 0 && d <= NUMERIC_DATE_MAX))    /* NaN fails too */
+		return -1;
+	*value = (int64_t)d;
+	if ((double)*value < d)
+		(*value)++;
 	return 1;
 }
 
@@ -201,11 +290,11 @@ static const char *check_times(const struct config_jwt *cfg,
 
 	r = claim_time(claims, "exp", &t->exp);
 	if (r < 0)
-		return "exp is not an integer";
+		return "exp is not a NumericDate";
 	t->has_exp = r;
 	r = claim_time(claims, "nbf", &t->nbf);
 	if (r < 0)
-		return "nbf is not an integer";
+		return "nbf is not a NumericDate";
 	t->has_nbf = r;
 	return times_valid(cfg, t, now);
 }

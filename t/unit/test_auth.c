@@ -61,11 +61,12 @@ static char *mint_hs(jwt_alg_t alg, const char *secret, const char *grants)
 	return mint(alg, secret, strlen(secret), grants);
 }
 
-static char *b64url(const char *s)
+/* len bytes of s (NULs allowed) in unpadded base64url; the caller frees. */
+static char *b64url_n(const char *s, size_t len)
 {
 	static const char abc[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t len = strlen(s), i, o = 0;
+	size_t i, o = 0;
 	const unsigned char *in = (const unsigned char *)s;
 	char *out = malloc(len / 3 * 4 + 5);
 	unsigned long v;
@@ -91,6 +92,11 @@ static char *b64url(const char *s)
 	return out;
 }
 
+static char *b64url(const char *s)
+{
+	return b64url_n(s, strlen(s));
+}
+
 /* header.payload.sig from raw JSON texts; the caller frees. */
 static char *craft(const char *header, const char *payload, const char *sig)
 {
@@ -99,6 +105,36 @@ static char *craft(const char *header, const char *payload, const char *sig)
 	char *token = malloc(n);
 
 	snprintf(token, n, "%s.%s.%s", h, p, sig);
+	free(h);
+	free(p);
+	return token;
+}
+
+/*
+ * header.payload (hlen and plen bytes, NULs allowed) signed with HS256 under
+ * HS_SECRET by the openssl command: libjwt writes its own alg and cannot put
+ * a NUL in a header, so it cannot make these. The caller frees.
+ */
+static char *craft_hs256(const char *header, size_t hlen, const char *payload,
+    size_t plen)
+{
+	char *h = b64url_n(header, hlen), *p = b64url_n(payload, plen);
+	char cmd[2048], sig[128] = "", *token = NULL;
+	FILE *f;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "printf '%%s' '%s.%s' | "
+	    "openssl dgst -sha256 -hmac '" HS_SECRET "' -binary | "
+	    "openssl base64 -A | tr '+/' '-_' | tr -d '='", h, p);
+	f = popen(cmd, "r");
+	if (f != NULL && fgets(sig, sizeof(sig), f) != NULL) {
+		sig[strcspn(sig, "\n")] = '\0';
+		n = strlen(h) + strlen(p) + strlen(sig) + 3;
+		token = malloc(n);
+		snprintf(token, n, "%s.%s.%s", h, p, sig);
+	}
+	if (f != NULL)
+		pclose(f);
 	free(h);
 	free(p);
 	return token;
@@ -282,6 +318,48 @@ static void test_alg_none(void)
 	    "empty configured key: refused");
 }
 
+/* A header crafted and signed as craft_hs256 does: libjwt alone takes it,
+ * auth_check must give want. */
+static void header_case(const char *header, size_t hlen, const char *payload,
+    size_t plen, int want, const char *what)
+{
+	struct config_jwt cfg = hs_config();
+	char *t = craft_hs256(header, hlen, payload, plen);
+
+	ok(t != NULL && libjwt_accepts(t, HS_SECRET, strlen(HS_SECRET)),
+	    "precondition: libjwt accepts %s", what);
+	ok(check(&cfg, t, NOW) == want, "%s %s", what,
+	    want == AUTH_OK ? "accepted" : "refused");
+	free(t);
+}
+
+#define HC(h, p, want, what) \
+	header_case(h, sizeof(h) - 1, p, sizeof(p) - 1, want, what)
+
+/* RFC 7515: alg is case-sensitive (4.1.1), crit lists extensions we do not
+ * implement (4.1.11), and a NUL must not hide what follows it. */
+static void test_header(void)
+{
+	HC("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", "{\"sub\":\"x\"}", AUTH_OK,
+	    "a token signed by openssl");
+	HC("{\"alg\":\"hs256\",\"typ\":\"JWT\"}", "{\"sub\":\"x\"}",
+	    AUTH_INVALID_TOKEN, "alg hs256");
+	HC("{\"alg\":\"Hs256\"}", "{\"sub\":\"x\"}", AUTH_INVALID_TOKEN,
+	    "alg Hs256");
+	HC("{\"alg\":\"HS256\",\"crit\":[\"exp2\"],\"exp2\":1}",
+	    "{\"sub\":\"x\"}", AUTH_INVALID_TOKEN, "crit [exp2]");
+	HC("{\"alg\":\"HS256\",\"crit\":[\"b64\"],\"b64\":false}",
+	    "{\"sub\":\"x\"}", AUTH_INVALID_TOKEN, "crit [b64], b64 false");
+	HC("{\"alg\":\"HS256\",\"crit\":[]}", "{\"sub\":\"x\"}",
+	    AUTH_INVALID_TOKEN, "crit []");
+	HC("{\"alg\":\"HS256\",\"typ\":\"JWT\"}\0garbage", "{\"sub\":\"x\"}",
+	    AUTH_INVALID_TOKEN, "header with a NUL and garbage after it");
+	HC("{\"alg\":\"HS256\"}", "{\"sub\":\"x\"}\0garbage",
+	    AUTH_INVALID_TOKEN, "payload with a NUL and garbage after it");
+	HC("{\"alg\":\"HS256\"}", "{\"sub\":\"x\"}\0", AUTH_INVALID_TOKEN,
+	    "payload ending in a NUL");
+}
+
 static int check_grants(
     const struct config_jwt *cfg, const char *grants, long now)
 {
@@ -290,6 +368,44 @@ static int check_grants(
 
 	free(t);
 	return r;
+}
+
+/* RFC 7519 NumericDate: a number, which may have a fraction. */
+static void test_fractional_times(void)
+{
+	struct config_jwt cfg = hs_config();
+	char g[128];
+
+	snprintf(g, sizeof(g), "{\"exp\":%ld.5}", NOW + 3600);
+	ok(check_grants(&cfg, g, NOW) == AUTH_OK, "exp now + 3600.5 accepted");
+	ok(check_grants(&cfg, "{\"exp\":4102444800.0}", NOW) == AUTH_OK,
+	    "exp 4102444800.0 accepted");
+	ok(check_grants(&cfg, "{\"nbf\":1600000000.25}", NOW) == AUTH_OK,
+	    "nbf with a fraction in the past accepted");
+	cfg.leeway_seconds = 0;
+	snprintf(g, sizeof(g), "{\"exp\":%ld.5}", NOW);
+	ok(check_grants(&cfg, g, NOW) == AUTH_OK,
+	    "leeway 0: now < exp = now + 0.5, accepted");
+	ok(check_grants(&cfg, g, NOW + 1) == AUTH_INVALID_TOKEN,
+	    "leeway 0: now + 1 >= exp = now + 0.5, refused");
+	snprintf(g, sizeof(g), "{\"nbf\":%ld.5}", NOW);
+	ok(check_grants(&cfg, g, NOW) == AUTH_INVALID_TOKEN,
+	    "leeway 0: now < nbf = now + 0.5, refused");
+	ok(check_grants(&cfg, g, NOW + 1) == AUTH_OK,
+	    "leeway 0: now + 1 >= nbf = now + 0.5, accepted");
+	cfg.leeway_seconds = 30;
+	ok(check_grants(&cfg, "{\"exp\":\"4102444800.5\"}", NOW) ==
+	        AUTH_INVALID_TOKEN, "exp as a string with a fraction refused");
+	ok(check_grants(&cfg, "{\"exp\":1e300}", NOW) == AUTH_INVALID_TOKEN,
+	    "exp 1e300 refused");
+	ok(check_grants(&cfg, "{\"exp\":253402300800.5}", NOW) ==
+	        AUTH_INVALID_TOKEN, "exp after the year 9999 refused");
+	ok(check_grants(&cfg, "{\"exp\":-1.5}", NOW) == AUTH_INVALID_TOKEN,
+	    "negative exp with a fraction refused");
+	ok(check_grants(&cfg, "{\"nbf\":-0.5}", NOW) == AUTH_INVALID_TOKEN,
+	    "negative nbf with a fraction refused");
+	ok(check_grants(&cfg, "{\"nbf\":false}", NOW) == AUTH_INVALID_TOKEN,
+	    "nbf boolean refused");
 }
 
 static void test_times(void)
@@ -336,9 +452,8 @@ static void test_times(void)
 	    "exp as a string refused");
 	ok(check_grants(&cfg, "{\"exp\":\"soon\"}", NOW) == AUTH_INVALID_TOKEN,
 	    "exp as a word refused");
-	ok(check_grants(&cfg, "{\"exp\":9999999999.5}", NOW) ==
-	        AUTH_INVALID_TOKEN,
-	    "exp as a real refused");
+	ok(check_grants(&cfg, "{\"exp\":9999999999.5}", NOW) == AUTH_OK,
+	    "exp with a fraction (RFC 7519 NumericDate) accepted");
 	ok(check_grants(&cfg, "{\"exp\":null}", NOW) == AUTH_INVALID_TOKEN,
 	    "exp null refused");
 	ok(check_grants(&cfg, "{\"exp\":true}", NOW) == AUTH_INVALID_TOKEN,
@@ -349,6 +464,7 @@ static void test_times(void)
 	    "exp at INT64_MAX: no overflow");
 	ok(check_grants(&cfg, "{\"nbf\":-9223372036854775807}", NOW) == AUTH_OK,
 	    "very negative nbf: no overflow");
+	test_fractional_times();
 }
 
 static void test_iss_aud(void)
@@ -759,6 +875,7 @@ int main(void)
 	test_garbled();
 	test_secret_and_alg();
 	test_alg_none();
+	test_header();
 	test_times();
 	test_iss_aud();
 	test_length();
