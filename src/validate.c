@@ -103,10 +103,16 @@ static long utf8_next(const unsigned char *s, size_t len, size_t *i)
 	return cp;
 }
 
-/* C0 and C1 controls and DEL: the contract's "control or format" set. */
+/*
+ * C0 and C1 controls and DEL: the contract's "control or format" set; and
+ * the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069), which reorder what follows them where a nickname or an
+ * email is shown. Other format characters (U+200B, U+200D) stay allowed.
+ */
 static int is_control(long cp)
 {
-	return cp <= 0x1F || (cp >= 0x7F && cp <= 0x9F);
+	return cp <= 0x1F || (cp >= 0x7F && cp <= 0x9F) ||
+	    (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 /* Unicode White_Space, plus the zero-width spaces that look like nothing. */

@@ -278,6 +278,26 @@ for c in '\t' '\n' '\r' '\u0000' '\u001f' '\u007f' '\u0085' '\u009f'; do
 	mk '{"first_name":"@@"}'
 	add_bad "first_name with $c" "${U/@@/"A${c}B"}" first_name
 done
+
+# The bidirectional controls (U+202A-U+202E, U+2066-U+2069) are refused as
+# the control characters are, with the same message; U+200B is not one.
+mk '{"first_name":"@@"}'
+post "${U/@@/"A\\u0001B"}"
+CONTROL_MSG=$(message)
+for c in '\u202a' '\u202e' "$(printf '\342\200\256')" '\u2066' '\u2069'; do
+	mk '{"first_name":"@@"}'
+	add_bad "first_name with bidi control $c" "${U/@@/"A${c}B"}" first_name
+	is "$(message)" "$CONTROL_MSG" "first_name with $c: the control characters' message"
+done
+mk '{"nickname":"@@"}'
+add_bad 'nickname with U+202E (right-to-left override)' \
+	"${U/@@/"NICK\\u202e$RUN"}" nickname
+mk '{"email":"@@"}'
+add_bad 'email with U+202E (right-to-left override)' \
+	"${U/@@/"moc.elpmaxe@\\u202e$RUN"}" email
+mk "{\"first_name\":\"Zero\\u200bWidth$RUN\"}"
+add_ok 'first_name with U+200B (a format character, allowed)'
+
 mk '{"nickname":"@@"}'
 add_bad 'nickname starting with a tab (only spaces are trimmed)' \
 	"${U/@@/"\\tNICK$RUN"}" nickname

@@ -308,6 +308,11 @@ static void test_trim_and_controls(void)
 		{ "\"Ana\\u0085\"", "escaped U+0085" },
 		{ "\"Ana\xc2\x85\"", "raw U+0085" },
 		{ "\"Ana\\u009f\"", "U+009F" },
+		{ "\"Ana\\u202a\"", "U+202A (left-to-right embedding)" },
+		{ "\"Ana\\u202E\"", "U+202E (right-to-left override)" },
+		{ "\"Ana\xe2\x80\xae" "x\"", "raw U+202E" },
+		{ "\"Ana\\u2066\"", "U+2066 (left-to-right isolate)" },
+		{ "\"Ana\xe2\x81\xa9\"", "raw U+2069 (pop directional isolate)" },
 	};
 	struct user_fields f;
 	char body[4096], msg[MSGLEN];
@@ -333,6 +338,10 @@ static void test_trim_and_controls(void)
 	    msg);
 	ok(rc == 0 && strcmp(user_text(&f, USER_FIRST_NAME),
 	    "Ramo\xcc\x81n") == 0, "no normalisation (combining accent kept)");
+	rc = check("{\"first_name\":\"A\\u200bna\\u2029\\u202f\\u2065\\u206a\"}",
+	    VALIDATE_UPDATE, &f, msg);
+	ok(rc == 0, "U+200B, U+2029, U+202F, U+2065, U+206A allowed (only "
+	    "the bidi controls are refused)");
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		rc = check(body_with(body, sizeof(body), "first_name",
@@ -570,6 +579,9 @@ static void test_messages(void)
 	rc = check("{\"a\\u0001b\":1}", VALIDATE_UPDATE, &f, msg);
 	ok(rc == -1 && strstr(msg, "\"a?b\"") != NULL,
 	    "controls in an unknown key are shown as ?");
+	rc = check("{\"a\\u202eb\":1}", VALIDATE_UPDATE, &f, msg);
+	ok(rc == -1 && strstr(msg, "\"a?b\"") != NULL,
+	    "a bidi override in an unknown key is shown as ?: %s", msg);
 }
 
 int main(void)
