@@ -62,6 +62,28 @@ raw_request GET /v1/test -H "x-api-key: ${USERS_API_KEY}x" \
     -H "Authorization: Bearer $USERS_TOKEN"
 forbidden 'x-api-key with an extra character'
 
+raw_request GET /v1/test -H "x-api-key: x${USERS_API_KEY}" \
+    -H "Authorization: Bearer $USERS_TOKEN"
+forbidden 'x-api-key with a character before it'
+
+# A key is a secret: every byte counts, letter case included.
+raw_request GET /v1/test \
+    -H "x-api-key: $(printf '%s' "$USERS_API_KEY" | tr a-z A-Z)" \
+    -H "Authorization: Bearer $USERS_TOKEN"
+forbidden 'x-api-key in upper case'
+
+raw_request GET /v1/test \
+    -H "x-api-key: $(printf '%s' "$USERS_API_KEY" | sed 's/[a-z]/\u&/')" \
+    -H "Authorization: Bearer $USERS_TOKEN"
+forbidden 'x-api-key with one letter in upper case'
+
+# nginx compares a plain map entry ignoring case: every key is an anchored,
+# case-sensitive expression.
+ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
+is "$(grep -vE '^[[:space:]]*(#|$)' "$ROOT/nginx/api-keys.map" |
+    grep -cvE '^"~\^[A-Za-z0-9]+\$" [A-Za-z0-9_-]+;$')" 0 \
+    'nginx/api-keys.map: every key is "~^KEY$" NAME;'
+
 raw_request GET /v1/test
 forbidden 'no x-api-key, no token: the key is checked first'
 
@@ -164,6 +186,55 @@ unauthorized 'HS384 token while HS256 is configured' 1
 with_token 'HS512 header' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"HS512","typ":"JWT"}' sha256)"
 unauthorized 'header alg HS512 over an HS256 signature' 1
+
+# RFC 7515: alg is case-sensitive, crit names extensions (none is
+# implemented here), and a NUL must not hide what follows it.
+with_token 'alg hs256' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+    '{"alg":"hs256","typ":"JWT"}')"
+unauthorized 'header alg hs256 over an HS256 signature' 1
+
+with_token 'alg Hs256' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+    '{"alg":"Hs256","typ":"JWT"}')"
+unauthorized 'header alg Hs256 over an HS256 signature' 1
+
+with_token 'crit' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+    '{"alg":"HS256","crit":["exp2"],"exp2":1}')"
+unauthorized 'a crit header naming an unknown extension' 1
+
+with_token 'crit b64' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+    '{"alg":"HS256","crit":["b64"],"b64":false}')"
+unauthorized 'crit b64 with b64 false' 1
+
+# mint_nul HEADER_TAIL: the HS256 header followed by a NUL and HEADER_TAIL
+# (printf keeps the NUL that a shell variable would lose), signed.
+mint_nul() {
+	local h p s
+	h=$(printf '{"alg":"HS256","typ":"JWT"}\0%s' "$1" | _b64url)
+	p=$(printf '%s' '{"sub":"e2e"}' | _b64url)
+	s=$(printf '%s' "$h.$p" |
+	    openssl dgst -sha256 -hmac "$USERS_JWT_SECRET" -binary | _b64url)
+	printf '%s.%s.%s' "$h" "$p" "$s"
+}
+with_token 'NUL in header' "$(mint_nul garbage)"
+unauthorized 'a header with a NUL and garbage after it' 1
+
+# RFC 7519 NumericDate: a number, with a fraction or not.
+with_token 'fractional exp' \
+    "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now + 3600)).5}")"
+accepted 'exp now + 3600.5'
+
+with_token 'exp .0' "$(mint_hs '{"sub":"e2e","exp":4102444800.0}')"
+accepted 'exp 4102444800.0'
+
+with_token 'fractional nbf' \
+    "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now + 3600)).5}")"
+unauthorized 'nbf in an hour, with a fraction' 1
+
+with_token 'exp string' "$(mint_hs '{"sub":"e2e","exp":"4102444800.5"}')"
+unauthorized 'exp as a string' 1
+
+with_token 'exp huge' "$(mint_hs '{"sub":"e2e","exp":1e300}')"
+unauthorized 'exp 1e300' 1
 
 # A token over 8 KiB: the responder's 401 or nginx's own 4xx (header too
 # large), JSON either way; never a success or a crash.
