@@ -114,7 +114,9 @@ static const struct setting settings[] = {
 	STR("server", "socket_group", 0, server.socket_group, NULL),
 	STR("server", "user", 0, server.user, NULL),
 	NUM("server", "workers", SET_INT, 1, 256, "4", server.workers),
-	NUM("server", "backlog", SET_INT, 1, 65535, "128", server.backlog),
+	/* At least the burst nginx's rate limit admits at once (400): nginx
+	 * answers 503 when the queue is full (usersd-site.conf). */
+	NUM("server", "backlog", SET_INT, 1, 65535, "1024", server.backlog),
 	NUM("server", "shutdown_timeout", SET_INT, 1, 3600, "10",
 	    server.shutdown_timeout),
 	CHOICE("server", "log_level", 0, "info", server.log_level, log_levels,

@@ -57,6 +57,24 @@ static int prepare_socket(const struct config_server *s)
 	return 0;
 }
 
+/*
+ * Linux caps a listen backlog at net.core.somaxconn without a word; nginx
+ * answers 503 to what the queue cannot hold, so the cap is said at start.
+ */
+static void warn_somaxconn(int backlog)
+{
+	FILE *f = fopen("/proc/sys/net/core/somaxconn", "r");
+	int max;
+
+	if (f == NULL)
+		return;
+	if (fscanf(f, "%d", &max) == 1 && max < backlog)
+		log_warn("[server] backlog %d is cut to net.core.somaxconn %d: "
+		    "raise that (sysctl) or a burst nginx lets through gets "
+		    "503s", backlog, max);
+	fclose(f);
+}
+
 /* Becomes the configured user, then checks root cannot be regained. */
 static int drop_privileges(const char *user)
 {
@@ -124,6 +142,7 @@ int main(int argc, char **argv)
 		    strerror(errno));
 		goto fail;
 	}
+	warn_somaxconn(cfg.server.backlog);
 	if (prepare_socket(&cfg.server) != 0 ||
 	    drop_privileges(cfg.server.user) != 0)
 		goto fail;

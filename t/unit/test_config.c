@@ -387,7 +387,8 @@ static void test_defaults(void)
 	ok(c.server.socket_group == NULL, "default socket_group NULL");
 	ok(c.server.user == NULL, "default user NULL");
 	ok(c.server.workers == 4, "default workers 4");
-	ok(c.server.backlog == 128, "default backlog 128");
+	ok(c.server.backlog == 1024, "default backlog 1024 (holds nginx's "
+	    "burst of 400)");
 	ok(c.server.shutdown_timeout == 10, "default shutdown_timeout 10");
 	ok(streq(c.server.log_level, "info"), "default log_level info");
 	ok(c.database.host == NULL, "default host NULL");
