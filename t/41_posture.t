@@ -197,6 +197,7 @@ burst() {
 # 200 r/s with a burst of 400: 1500 requests at ~1000/s get many 429s; a
 # slower machine gets more rounds (at most 3).
 : >"$TMP/burst.txt"
+errors_before=$(wc -l <"$S/log/nginx.error.log")
 start=$EPOCHREALTIME
 for round in 1 2 3; do
 	burst 1500 >>"$TMP/burst.txt"
@@ -222,6 +223,13 @@ BODY=$(cat "$file" 2>/dev/null)
 jq_is . '{"message":"Too many requests"}' '429: body {"message":"Too many requests"}'
 is "$(logged "$rid" '[.status, .api_key_name]')" '[429,"dev"]' \
     'access log: the 429 with the key name'
+# A flood must not fill the disk twice: the access log has its line, the
+# error log none per refusal (limit_req_log_level below error_log's level).
+errors_new=$(tail -n +"$((errors_before + 1))" "$S/log/nginx.error.log" | wc -l)
+is "$(tail -n +"$((errors_before + 1))" "$S/log/nginx.error.log" |
+    grep -c 'limiting requests')" 0 "the $n429 429s left no 'limiting requests' line in nginx's error log"
+ok "nginx's error log grew by $errors_new lines in the burst, fewer than its $n429 429s" \
+    test "$errors_new" -lt "$n429"
 # The bucket drains at 200/s: the key is served again at once, and fully
 # (the whole burst) 2 s later, before the next test starts.
 deadline=$((SECONDS + 10))
@@ -251,6 +259,11 @@ for name in 'database password' 'JWT secret' 'API key' 'bearer token'; do
 done
 ok 'the access log has no request header (no Authorization, no x-api-key)' \
     bash -c '! grep -qiE "authorization|x-api-key|bearer" "$1"' _ "$ACCESS_LOG"
+
+# The access log is the site's, the file logrotate rotates in production
+# (/var/log/nginx/*.log, the nginx package's entry): no second, empty one.
+is "$(cd "$S/log" && ls | grep -i access | tr '\n' ' ')" 'usersd.access.log ' \
+    'log/ has one access log, the site'"'"'s usersd.access.log'
 
 # Each line is one JSON object (checked last: it covers every test so far).
 is "$(jq -R -r '. as $l | try (fromjson | objects | empty) catch $l' \
