@@ -284,10 +284,13 @@ done
 mk '{"first_name":"@@"}'
 post "${U/@@/"A\\u0001B"}"
 CONTROL_MSG=$(message)
-for c in '\u202a' '\u202e' "$(printf '\342\200\256')" '\u2066' '\u2069'; do
+RAW_RLO=$(printf '\342\200\256')
+for c in '\u202a' '\u202e' RAW_RLO '\u2066' '\u2069'; do
+	name=$c
+	[ "$c" != RAW_RLO ] || { c=$RAW_RLO; name='U+202E as raw UTF-8'; }
 	mk '{"first_name":"@@"}'
-	add_bad "first_name with bidi control $c" "${U/@@/"A${c}B"}" first_name
-	is "$(message)" "$CONTROL_MSG" "first_name with $c: the control characters' message"
+	add_bad "first_name with bidi control $name" "${U/@@/"A${c}B"}" first_name
+	is "$(message)" "$CONTROL_MSG" "first_name with $name: the control characters' message"
 done
 mk '{"nickname":"@@"}'
 add_bad 'nickname with U+202E (right-to-left override)' \

@@ -200,6 +200,10 @@ fi
 is "$(grep -vE '^[[:space:]]*#' "$DEST$SYSCONFDIR/logrotate.d/usersd" |
 	grep -c '/var/log/nginx/')" 0 \
 	'logrotate file: no nginx log (the nginx package rotates those)'
+# ...so every log the site writes must be one that entry's glob takes.
+is "$(sed -n 's/^[[:space:]]*\(access\|error\)_log[[:space:]]\{1,\}\([^ ;]*\).*/\2/p' "$SITE" |
+	grep -cvE '^/var/log/nginx/[^/]+\.log$')" 0 \
+	'the site logs only to /var/log/nginx/*.log, which the nginx package rotates'
 if command -v logrotate >/dev/null; then
 	printf 'include %s\n' "$DEST$SYSCONFDIR/logrotate.d/usersd" \
 		>"$TMP/logrotate.conf"
