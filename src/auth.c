@@ -148,7 +148,8 @@ static int token_has_nul(const char *token, size_t len)
 {
 	const char *dot1 = memchr(token, '.', len);
 	const char *payload = dot1 + 1;
-	const char *dot2 = memchr(payload, '.', len - (size_t)(payload - token));
+	const char *dot2 =
+	    memchr(payload, '.', len - (size_t)(payload - token));
 
 	return segment_has_nul(token, (size_t)(dot1 - token)) ||
 	       segment_has_nul(payload, (size_t)(dot2 - payload));
@@ -259,7 +260,7 @@ static int claim_time(json_object *claims, const char *name, int64_t *value)
 	if (!json_object_is_type(v, json_type_double))
 		return -1;
 	d = json_object_get_double(v);
-	if (!(d >= 0 && d <= NUMERIC_DATE_MAX))    /* NaN fails too */
+	if (!(d >= 0 && d <= NUMERIC_DATE_MAX)) /* NaN fails too */
 		return -1;
 	*value = (int64_t)d;
 	if ((double)*value < d)
