@@ -68,7 +68,7 @@ forbidden 'x-api-key with a character before it'
 
 # A key is a secret: every byte counts, letter case included.
 raw_request GET /v1/test \
-    -H "x-api-key: $(printf '%s' "$USERS_API_KEY" | tr a-z A-Z)" \
+    -H "x-api-key: $(printf '%s' "$USERS_API_KEY" | tr '[:lower:]' '[:upper:]')" \
     -H "Authorization: Bearer $USERS_TOKEN"
 forbidden 'x-api-key in upper case'
 

@@ -32,19 +32,23 @@ refill() {
 }
 
 # all_queued: every request of the burst waits in the listen queue.
-all_queued() { set -- $(listen_queue); [ "${1:-0}" -ge "$N" ]; }
+all_queued() {
+	local waiting
+	read -r waiting _ <<<"$(listen_queue)"
+	[ "${waiting:-0}" -ge "$N" ]
+}
 
 # burst NAME PATH: N requests for PATH at once, each on its own connection,
 # while the workers are stopped; all must get a 200, and nginx must log no
 # failed connect to the socket.
 burst() {
-	local name=$1 path=$2 i errors_before pid held curl_pid
+	local name=$1 path=$2 i errors_before held curl_pid
 	refill
 	for ((i = 1; i <= N; i++)); do
 		printf 'url = "%s%s"\noutput = "/dev/null"\n' "$USERS_URL" "$path"
 	done >"$FAULTS_TMP/burst.cfg"
 	errors_before=$(wc -l <"$ERROR_LOG")
-	held=$(workers)
+	held=$(workers "$(master_pid)")
 	# shellcheck disable=SC2086 # a list of pids
 	kill -s STOP $held
 	at_exit "kill -s CONT $held"
@@ -67,9 +71,9 @@ burst() {
 		"$name: nginx never found the responder's listen queue full"
 }
 
-set -- $(listen_queue)
-ok "the responder's listen queue (${2:-?}) holds the rate limit's burst ($BURST)" \
-    test "${2:-0}" -ge "${BURST:-1}"
+read -r _ size <<<"$(listen_queue)"
+ok "the responder's listen queue (${size:-?}) holds the rate limit's burst ($BURST)" \
+    test "${size:-0}" -ge "${BURST:-1}"
 ok "the burst ($BURST) is more than this test's $N" test "${BURST:-0}" -gt "$N"
 
 burst "$N concurrent list pages" '/v1/users/list?limit=1000'

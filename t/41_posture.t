@@ -262,7 +262,7 @@ ok 'the access log has no request header (no Authorization, no x-api-key)' \
 
 # The access log is the site's, the file logrotate rotates in production
 # (/var/log/nginx/*.log, the nginx package's entry): no second, empty one.
-is "$(cd "$S/log" && ls | grep -i access | tr '\n' ' ')" 'usersd.access.log ' \
+is "$(cd "$S/log" && printf '%s ' *access*)" 'usersd.access.log ' \
     'log/ has one access log, the site'"'"'s usersd.access.log'
 
 # Each line is one JSON object (checked last: it covers every test so far).

@@ -121,15 +121,15 @@ static char *craft_hs256(const char *header, size_t hlen, const char *payload,
 	char *h = b64url_n(header, hlen), *p = b64url_n(payload, plen);
 	char cmd[2048], sig[128] = "", *token = NULL;
 	FILE *f;
-	size_t n;
 
 	snprintf(cmd, sizeof(cmd), "printf '%%s' '%s.%s' | "
 	    "openssl dgst -sha256 -hmac '" HS_SECRET "' -binary | "
 	    "openssl base64 -A | tr '+/' '-_' | tr -d '='", h, p);
 	f = popen(cmd, "r");
 	if (f != NULL && fgets(sig, sizeof(sig), f) != NULL) {
+		size_t n = strlen(h) + strlen(p) + strlen(sig) + 3;
+
 		sig[strcspn(sig, "\n")] = '\0';
-		n = strlen(h) + strlen(p) + strlen(sig) + 3;
 		token = malloc(n);
 		snprintf(token, n, "%s.%s.%s", h, p, sig);
 	}
