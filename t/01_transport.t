@@ -9,6 +9,7 @@ CT='application/json; charset=utf-8'
 
 # envelope NAME: BODY is exactly {"message": X}, X a string, array or object.
 envelope() {
+	# shellcheck disable=SC2016 # a jq program
 	jq_is 'if type == "object" and keys == ["message"]
 		then (.message | type) as $t
 		| if $t == "string" or $t == "array" or $t == "object"
@@ -83,20 +84,18 @@ envelope 'outside /v1/, no credentials: JSON envelope'
 # The bodies are JSON objects with only an unknown key, so nothing is added.
 # "Expect:" keeps curl from sending Expect: 100-continue (an interim 100
 # would be the first status line raw_request reads).
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp" "$_hdr_file"' EXIT
 make_body() { # BYTES: {"x":"aaa..."} of exactly BYTES bytes
 	printf '{"x":"%s"}' "$(head -c $(($1 - 8)) /dev/zero | tr '\0' a)"
 }
-make_body 16385 >"$tmp/over"
-make_body 16384 >"$tmp/limit"
-is "$(wc -c <"$tmp/over" | tr -d ' ')" 16385 'the large body is 16 KiB + 1'
+make_body 16385 >"$TEST_TMP/over"
+make_body 16384 >"$TEST_TMP/limit"
+is "$(wc -c <"$TEST_TMP/over" | tr -d ' ')" 16385 'the large body is 16 KiB + 1'
 api POST /v1/users/add-user -H 'Expect:' \
-    -H 'Content-Type: application/json' --data-binary @"$tmp/over"
+    -H 'Content-Type: application/json' --data-binary @"$TEST_TMP/over"
 answer 'body of 16 KiB + 1 byte' 413
 
 api POST /v1/users/add-user -H 'Expect:' \
-    -H 'Content-Type: application/json' --data-binary @"$tmp/limit"
+    -H 'Content-Type: application/json' --data-binary @"$TEST_TMP/limit"
 answer 'body of exactly 16 KiB: not too large, bad attributes' 400
 
 # Every answer gets its own request id.

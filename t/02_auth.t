@@ -9,11 +9,6 @@ KEY="x-api-key: $USERS_API_KEY"
 # The token of the original service's README, copied from api.md.
 README_TOKEN='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c'
 
-# with_token NAME TOKEN: GET /v1/test with the key and "Bearer TOKEN".
-with_token() {
-	raw_request GET /v1/test -H "$KEY" -H "Authorization: Bearer $2"
-}
-
 # accepted NAME: the last request got through to the handler.
 accepted() {
 	is "$STATUS" 200 "$1: 200"
@@ -79,7 +74,6 @@ forbidden 'x-api-key with one letter in upper case'
 
 # nginx compares a plain map entry ignoring case: every key is an anchored,
 # case-sensitive expression.
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 is "$(grep -vE '^[[:space:]]*(#|$)' "$ROOT/nginx/api-keys.map" |
     grep -cvE '^"~\^[A-Za-z0-9]+\$" [A-Za-z0-9_-]+;$')" 0 \
     'nginx/api-keys.map: every key is "~^KEY$" NAME;'
@@ -116,92 +110,92 @@ accepted 'scheme "bearer" in lower case'
 raw_request GET /v1/test -H "$KEY" -H "Authorization: BEARER $USERS_TOKEN"
 accepted 'scheme "BEARER" in upper case'
 
-with_token 'the README token' "$README_TOKEN"
+with_token "$README_TOKEN"
 accepted 'the README token from api.md'
 
-with_token 'USERS_TOKEN' "$USERS_TOKEN"
+with_token "$USERS_TOKEN"
 accepted 'USERS_TOKEN'
 
-with_token 'garbled' 'not.a.jwt'
+with_token 'not.a.jwt'
 unauthorized 'garbled token' 1
 
-with_token 'garbled' 'abc'
+with_token 'abc'
 unauthorized 'token with no dots' 1
 
-with_token 'truncated' "${README_TOKEN%?????}"
+with_token "${README_TOKEN%?????}"
 unauthorized 'README token with its signature cut short' 1
 
 now=$(now)
 
-with_token 'minted' "$(mint_hs '{"sub":"e2e"}')"
+with_token "$(mint_hs '{"sub":"e2e"}')"
 accepted 'token minted with the configured secret'
 
-with_token 'bad signature' "$(mint_hs '{"sub":"e2e"}' 'another-secret')"
+with_token "$(mint_hs '{"sub":"e2e"}' 'another-secret')"
 unauthorized 'token signed with another secret' 1
 
 # The README token's payload, re-signed with another secret.
-with_token 'bad signature' "$(mint_hs \
+with_token "$(mint_hs \
     '{"sub":"1234567890","name":"John Doe","iat":1516239022}' 'not-it')"
 unauthorized 'README payload signed with another secret' 1
 
-with_token 'expired' "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now - 3600))}")"
+with_token "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now - 3600))}")"
 unauthorized 'exp an hour ago' 1
 
-with_token 'leeway' "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now - 10))}")"
+with_token "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now - 10))}")"
 accepted 'exp 10 s ago, within the 30 s leeway'
 
-with_token 'valid exp' "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now + 3600))}")"
+with_token "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now + 3600))}")"
 accepted 'exp in an hour'
 
-with_token 'nbf' "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now + 3600))}")"
+with_token "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now + 3600))}")"
 unauthorized 'nbf in an hour' 1
 
-with_token 'nbf leeway' "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now + 10))}")"
+with_token "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now + 10))}")"
 accepted 'nbf in 10 s, within the 30 s leeway'
 
-with_token 'nbf past' "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now - 60))}")"
+with_token "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now - 60))}")"
 accepted 'nbf a minute ago'
 
 # alg "none": header and payload, empty signature.
-none_h=$(printf '%s' '{"alg":"none","typ":"JWT"}' | _b64url)
-none_p=$(printf '%s' '{"sub":"e2e"}' | _b64url)
-with_token 'alg none' "$none_h.$none_p."
+none_h=$(printf '%s' '{"alg":"none","typ":"JWT"}' | b64url)
+none_p=$(printf '%s' '{"sub":"e2e"}' | b64url)
+with_token "$none_h.$none_p."
 unauthorized 'alg none, empty signature' 1
 
 # alg "none" carrying a valid HS256 signature of its own header and payload.
 sig=$(printf '%s' "$none_h.$none_p" |
-    openssl dgst -sha256 -hmac "$USERS_JWT_SECRET" -binary | _b64url)
-with_token 'alg none signed' "$none_h.$none_p.$sig"
+    openssl dgst -sha256 -hmac "$USERS_JWT_SECRET" -binary | b64url)
+with_token "$none_h.$none_p.$sig"
 unauthorized 'alg none with an HS256 signature' 1
 
-with_token 'HS512' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+with_token "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"HS512","typ":"JWT"}' sha512)"
 unauthorized 'HS512 token while HS256 is configured' 1
 
-with_token 'HS384' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+with_token "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"HS384","typ":"JWT"}' sha384)"
 unauthorized 'HS384 token while HS256 is configured' 1
 
 # Header says HS512 but the signature is HS256: still the wrong alg.
-with_token 'HS512 header' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+with_token "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"HS512","typ":"JWT"}' sha256)"
 unauthorized 'header alg HS512 over an HS256 signature' 1
 
 # RFC 7515: alg is case-sensitive, crit names extensions (none is
 # implemented here), and a NUL must not hide what follows it.
-with_token 'alg hs256' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+with_token "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"hs256","typ":"JWT"}')"
 unauthorized 'header alg hs256 over an HS256 signature' 1
 
-with_token 'alg Hs256' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+with_token "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"Hs256","typ":"JWT"}')"
 unauthorized 'header alg Hs256 over an HS256 signature' 1
 
-with_token 'crit' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+with_token "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"HS256","crit":["exp2"],"exp2":1}')"
 unauthorized 'a crit header naming an unknown extension' 1
 
-with_token 'crit b64' "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
+with_token "$(mint_hs '{"sub":"e2e"}' "$USERS_JWT_SECRET" \
     '{"alg":"HS256","crit":["b64"],"b64":false}')"
 unauthorized 'crit b64 with b64 false' 1
 
@@ -209,37 +203,37 @@ unauthorized 'crit b64 with b64 false' 1
 # (printf keeps the NUL that a shell variable would lose), signed.
 mint_nul() {
 	local h p s
-	h=$(printf '{"alg":"HS256","typ":"JWT"}\0%s' "$1" | _b64url)
-	p=$(printf '%s' '{"sub":"e2e"}' | _b64url)
+	h=$(printf '{"alg":"HS256","typ":"JWT"}\0%s' "$1" | b64url)
+	p=$(printf '%s' '{"sub":"e2e"}' | b64url)
 	s=$(printf '%s' "$h.$p" |
-	    openssl dgst -sha256 -hmac "$USERS_JWT_SECRET" -binary | _b64url)
+	    openssl dgst -sha256 -hmac "$USERS_JWT_SECRET" -binary | b64url)
 	printf '%s.%s.%s' "$h" "$p" "$s"
 }
-with_token 'NUL in header' "$(mint_nul garbage)"
+with_token "$(mint_nul garbage)"
 unauthorized 'a header with a NUL and garbage after it' 1
 
 # RFC 7519 NumericDate: a number, with a fraction or not.
-with_token 'fractional exp' \
+with_token \
     "$(mint_hs "{\"sub\":\"e2e\",\"exp\":$((now + 3600)).5}")"
 accepted 'exp now + 3600.5'
 
-with_token 'exp .0' "$(mint_hs '{"sub":"e2e","exp":4102444800.0}')"
+with_token "$(mint_hs '{"sub":"e2e","exp":4102444800.0}')"
 accepted 'exp 4102444800.0'
 
-with_token 'fractional nbf' \
+with_token \
     "$(mint_hs "{\"sub\":\"e2e\",\"nbf\":$((now + 3600)).5}")"
 unauthorized 'nbf in an hour, with a fraction' 1
 
-with_token 'exp string' "$(mint_hs '{"sub":"e2e","exp":"4102444800.5"}')"
+with_token "$(mint_hs '{"sub":"e2e","exp":"4102444800.5"}')"
 unauthorized 'exp as a string' 1
 
-with_token 'exp huge' "$(mint_hs '{"sub":"e2e","exp":1e300}')"
+with_token "$(mint_hs '{"sub":"e2e","exp":1e300}')"
 unauthorized 'exp 1e300' 1
 
 # A token over 8 KiB: the responder's 401 or nginx's own 4xx (header too
 # large), JSON either way; never a success or a crash.
 pad=$(head -c 9000 /dev/zero | tr '\0' a)
-with_token 'huge' "$(mint_hs "{\"sub\":\"e2e\",\"pad\":\"$pad\"}")"
+with_token "$(mint_hs "{\"sub\":\"e2e\",\"pad\":\"$pad\"}")"
 like "$STATUS" '^4[0-9][0-9]$' "token over 8 KiB: a 4xx (got $STATUS)"
 isnt "$STATUS" 200 'token over 8 KiB: not 200'
 jq_is '(keys == ["message"]) and ((.message | type) == "string")' true \

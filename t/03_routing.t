@@ -5,85 +5,65 @@
 # here can add, change or delete a row.
 . "$(dirname "$0")/lib.sh"
 
-# shape NAME TYPE: BODY is exactly {"message": X} with X of jq type TYPE.
-shape() {
-	jq_is 'if type == "object" and keys == ["message"]
-		then .message | type else "not a {\"message\": ...} object" end' \
-	    "\"$2\"" "$1"
-}
-
-# not_found METHOD PATH: a 404 with a JSON string message.
-not_found() {
-	api "$1" "$2"
-	is "$STATUS" 404 "$1 $2: 404"
-	shape "$1 $2: JSON message" string
-}
-
-# not_allowed METHOD PATH ALLOW: a 405 whose Allow header is exactly ALLOW.
+# not_allowed METHOD PATH ALLOW: a 405 with a JSON message, whose Allow
+# header is exactly ALLOW.
 not_allowed() {
-	api "$1" "$2"
-	is "$STATUS" 405 "$1 $2: 405"
+	expect "$1" "$2" 405 @string
 	is "$(header Allow)" "$3" "$1 $2: Allow: $3"
-	shape "$1 $2: JSON message" string
 }
 
 # --- the two service routes ---
 
-api GET /v1/test
-is "$STATUS" 200 'GET /v1/test: 200'
-shape 'GET /v1/test: string message' string
+expect GET /v1/test 200 @string
 jq_is '.message | length > 0' true 'GET /v1/test: message not empty'
 
-api GET /v1/db-connection
-is "$STATUS" 200 'GET /v1/db-connection: 200'
+expect GET /v1/db-connection 200
 jq_is '.' '{"message":"Connection has been established successfully."}' \
     'GET /v1/db-connection: the contract message'
 
-api GET '/v1/test?x=1'
-is "$STATUS" 200 'the query string is not part of the path'
+expect -n 'the query string is not part of the path' GET '/v1/test?x=1' 200
 
 # --- unknown paths: 404 ---
 
-not_found GET /v1/
-not_found GET /v1/nothing-here
-not_found GET /v1/users
-not_found GET /v1/users/
-not_found GET /v1/users/id
-not_found GET /v1/users/id/
-not_found GET /v1/users/id-limit-fields/
-not_found GET /v1/users/nickname/
-not_found GET /v1/users/creation-date/
-not_found GET /v1/users/id/4/5
-not_found GET /v1/users/id/4/
-not_found GET /v1/users/id-limit-fields/4/5
-not_found GET /v1/users/list/extra
-not_found GET /v1/users/list-with-dates
-not_found GET /v1/testing
-not_found GET /v1/test/x
-not_found DELETE /v1/no-such-route
+expect GET /v1/ 404 @string
+expect GET /v1/nothing-here 404 @string
+expect GET /v1/users 404 @string
+expect GET /v1/users/ 404 @string
+expect GET /v1/users/id 404 @string
+expect GET /v1/users/id/ 404 @string
+expect GET /v1/users/id-limit-fields/ 404 @string
+expect GET /v1/users/nickname/ 404 @string
+expect GET /v1/users/creation-date/ 404 @string
+expect GET /v1/users/id/4/5 404 @string
+expect GET /v1/users/id/4/ 404 @string
+expect GET /v1/users/id-limit-fields/4/5 404 @string
+expect GET /v1/users/list/extra 404 @string
+expect GET /v1/users/list-with-dates 404 @string
+expect GET /v1/testing 404 @string
+expect GET /v1/test/x 404 @string
+expect DELETE /v1/no-such-route 404 @string
 
 # Case-sensitive paths.
-not_found GET /v1/Users/list
-not_found GET /v1/users/LIST
-not_found GET /v1/TEST
-not_found GET /V1/test
+expect GET /v1/Users/list 404 @string
+expect GET /v1/users/LIST 404 @string
+expect GET /v1/TEST 404 @string
+expect GET /V1/test 404 @string
 
 # Only add-user takes a trailing slash.
-not_found GET /v1/users/list/
-not_found GET /v1/users/list-without-dates/
-not_found GET /v1/test/
-not_found GET /v1/db-connection/
+expect GET /v1/users/list/ 404 @string
+expect GET /v1/users/list-without-dates/ 404 @string
+expect GET /v1/test/ 404 @string
+expect GET /v1/db-connection/ 404 @string
 
 # add-user with and without the slash reaches the handler: an empty object
 # is a 400 (missing attributes), never 404/405, and adds nothing.
 for p in /v1/users/add-user /v1/users/add-user/; do
-	api POST "$p" -H 'Content-Type: application/json' --data-binary '{}'
+	expect POST "$p" 400 @string -H 'Content-Type: application/json' \
+		--data-binary '{}'
 	isnt "$STATUS" 404 "POST $p: not 404"
 	isnt "$STATUS" 405 "POST $p: not 405"
-	is "$STATUS" 400 "POST $p {}: 400"
-	shape "POST $p: JSON message" string
 done
-not_found POST /v1/users/add-user//
+expect POST /v1/users/add-user// 404 @string
 
 # --- known paths, other methods: 405 with Allow ---
 
@@ -106,19 +86,16 @@ not_allowed OPTIONS /v1/users/list GET
 
 # update-user takes PUT and PATCH.
 for m in GET POST DELETE; do
-	api "$m" /v1/users/update-user/1
-	is "$STATUS" 405 "$m /v1/users/update-user/1: 405"
+	expect "$m" /v1/users/update-user/1 405 @string
 	allow=$(header Allow)
 	like "$allow" '(^|[ ,])PUT([ ,]|$)' "$m update-user: Allow has PUT"
 	like "$allow" '(^|[ ,])PATCH([ ,]|$)' "$m update-user: Allow has PATCH"
 	unlike "$allow" "GET|POST|DELETE" "$m update-user: Allow has no other method"
-	shape "$m update-user: JSON message" string
 done
 
 # HEAD: -I so that curl expects no body.
 for p in /v1/test /v1/users/list /v1/users/id/4; do
-	api HEAD "$p" -I
-	is "$STATUS" 405 "HEAD $p: 405"
+	expect HEAD "$p" 405 '' -I
 	is "$(header Allow)" GET "HEAD $p: Allow: GET"
 done
 
@@ -134,7 +111,7 @@ pad=$(head -c 12288 /dev/zero | tr '\0' x)
 body="{\"nickname\":\"UNREAD $pad\"}"
 errors_before=$(wc -l <"$USERS_STATE_DIR/log/nginx.error.log")
 n401=0 n405=0
-for i in $(seq 20); do
+for _ in $(seq 20); do
 	raw_request POST /v1/users/add-user -H "x-api-key: $USERS_API_KEY" \
 		-H 'Content-Type: application/json' --data-binary "$body"
 	[ "$STATUS:$(message)" = "401:Not authenticated, check x_api_key and Authorization" ] &&

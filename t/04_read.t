@@ -13,13 +13,6 @@ GABRIELA='{"id":4,"nickname":"GABRIELA JIMENEZ","first_name":"Gabriela","last_na
 HECTOR='{"id":3,"nickname":"HECTOR SS G","first_name":"Hector","last_name":"Gomez","email":"hectorGomez78@gmail.com","identification_type":"DNI","identification_number":"2172265827","country_id":"AR"}'
 DATE_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'
 
-# shape NAME TYPE: BODY is exactly {"message": X} with X of jq type TYPE.
-shape() {
-	jq_is 'if type == "object" and keys == ["message"]
-		then .message | type else "not a {\"message\": ...} object" end' \
-	    "\"$2\"" "$1"
-}
-
 # db_date ID COLUMN: the column as the database holds it, YYYY-MM-DD HH:MM:SS.
 db_date() {
 	sql "SELECT DATE_FORMAT($2, '%Y-%m-%d %H:%i:%s') FROM users WHERE id = $1"
@@ -38,9 +31,7 @@ dates() {
 
 # --- one user ---
 
-api GET /v1/users/id/4
-is "$STATUS" 200 'id/4: 200'
-shape 'id/4: message is an object' object
+expect GET /v1/users/id/4 200 @object
 jq_is '.message | keys_unsorted' "$FULL_KEYS" 'id/4: the keys, in order'
 jq_is '.message | del(.creation_date, .update_date)' "$GABRIELA" \
     'id/4: the values of Gabriela'
@@ -53,8 +44,7 @@ jq_is '.message | del(.creation_date, .update_date)' "$HECTOR" \
     'id/3: the values of Hector'
 
 # UTF-8 end to end: Ó is C3 93.
-api GET /v1/users/id/8
-is "$STATUS" 200 'id/8: 200'
+expect GET /v1/users/id/8 200
 nick=$(printf '%s' "$BODY" | jq -r .message.nickname)
 is "$nick" "$(printf 'RAM\303\223N2022')" 'id/8: nickname is RAMÓN2022'
 is "$(printf '%s' "$nick" | od -An -tx1 | tr -d ' \n')" \
@@ -63,19 +53,15 @@ is "$(sql 'SELECT HEX(nickname) FROM users WHERE id = 8')" \
     52414DC3934E32303232 'the database holds RAMÓN2022 in UTF-8'
 
 # A percent-encoded id is decoded once: %34 is "4".
-api GET /v1/users/id/%34
-is "$STATUS" 200 'id/%34: 200'
+expect GET /v1/users/id/%34 200
 jq_is '.message.id' 4 'id/%34: user 4'
 
-api GET '/v1/users/id/4?foo=bar'
-is "$STATUS" 200 'id/4?foo=bar: 200'
+expect GET '/v1/users/id/4?foo=bar' 200
 jq_is '.message.id' 4 'id/4?foo=bar: user 4'
 
 # --- id-limit-fields ---
 
-api GET /v1/users/id-limit-fields/4
-is "$STATUS" 200 'id-limit-fields/4: 200'
-shape 'id-limit-fields/4: message is an object' object
+expect GET /v1/users/id-limit-fields/4 200 @object
 jq_is '.message | keys_unsorted' "$LIMIT_KEYS" \
     'id-limit-fields/4: exactly the six keys, in order'
 jq_is '.message' "$(printf '%s' "$GABRIELA" |
@@ -88,9 +74,7 @@ jq_is '.message.id | type' '"number"' 'id-limit-fields/4: id is a number'
 max=$(sql 'SELECT MAX(id) FROM users')
 for route in id id-limit-fields; do
 	for id in 2147483647 $((max + 1000)); do
-		api GET "/v1/users/$route/$id"
-		is "$STATUS" 404 "$route/$id: 404"
-		shape "$route/$id: JSON message" string
+		expect GET "/v1/users/$route/$id" 404 @string
 	done
 done
 
@@ -99,9 +83,7 @@ bad_ids=(0 00 -1 -0 +1 %2B1 01 004 1.5 1e3 0x1 abc 4abc 2147483648
     4294967297 99999999999999999999 %2F 1%20 %201 %2534 %2E %D9%A1 %C3%A9)
 for route in id id-limit-fields; do
 	for id in "${bad_ids[@]}"; do
-		api GET "/v1/users/$route/$id"
-		is "$STATUS" 400 "$route/$id: 400"
-		is "$(message)" "$ID_MSG" "$route/$id: the id message"
+		expect GET "/v1/users/$route/$id" 400 "$ID_MSG"
 	done
 done
 
@@ -109,17 +91,13 @@ done
 # own JSON 400), or the application does (the id message). A 400 either way.
 for route in id id-limit-fields; do
 	for id in %00 4%00 4%zz 4% %4; do
-		api GET "/v1/users/$route/$id"
-		is "$STATUS" 400 "$route/$id: 400"
-		shape "$route/$id: JSON message" string
+		expect GET "/v1/users/$route/$id" 400 @string
 	done
 done
 
 # --- list and list-without-dates ---
 
-api GET /v1/users/list
-is "$STATUS" 200 'list: 200'
-shape 'list: message is an array' array
+expect GET /v1/users/list 200 @array
 jq_is '[.message[] | keys_unsorted] | unique' "[$FULL_KEYS]" \
     'list: every user has the ten keys, in order'
 jq_is '[.message[].id | type] | unique' '["number"]' 'list: ids are numbers'
@@ -127,9 +105,7 @@ jq_is '[.message[] | .creation_date, .update_date |
     test("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$")] | all' \
     true 'list: dates are YYYY-MM-DD HH:MM:SS'
 
-api GET /v1/users/list-without-dates
-is "$STATUS" 200 'list-without-dates: 200'
-shape 'list-without-dates: message is an array' array
+expect GET /v1/users/list-without-dates 200 @array
 jq_is '.message | length' 5 'list-without-dates: 5 users by default'
 jq_is '[.message[] | keys_unsorted] | unique' "[$NODATE_KEYS]" \
     'list-without-dates: every user has the eight keys, in order'
@@ -138,8 +114,8 @@ jq_is '[.message[] | has("creation_date") or has("update_date")] | any' \
 jq_is '.message[3]' "$GABRIELA" 'list-without-dates: the 4th is Gabriela'
 
 # The issue's acceptance example.
-api GET '/v1/users/list?page=1&limit=2&orderBy=id&orderAt=asc'
-is "$STATUS" 200 'acceptance example: 200'
+expect -n 'acceptance example' \
+	GET '/v1/users/list?page=1&limit=2&orderBy=id&orderAt=asc' 200
 jq_is '[.message[].id]' '[3,4]' 'acceptance example: users 3 and 4'
 jq_is '[.message[] | keys_unsorted] | unique' "[$FULL_KEYS]" \
     'acceptance example: the full shape'

@@ -10,46 +10,18 @@ ORDER_BY_MSG='It is not possible to apply sorting based on the requested orderBy
 ORDER_AT_MSG='It is not possible to apply sorting based on the requested orderAt value. Invalid field'
 LIST=/v1/users/list
 
-# shape NAME TYPE: BODY is exactly {"message": X} with X of jq type TYPE.
-shape() {
-	jq_is 'if type == "object" and keys == ["message"]
-		then .message | type else "not a {\"message\": ...} object" end' \
-	    "\"$2\"" "$1"
-}
-
-# ids PATH: the ids the route answers as a JSON array, or "status N".
+# ids PATH: the ids the route answers, space-separated, or "status N".
 ids() {
 	api GET "$1"
 	if [ "$STATUS" = 200 ]; then
-		printf '%s' "$BODY" | jq -c '[.message[].id]' 2>&1
+		body_ids
 	else
 		printf 'status %s' "$STATUS"
 	fi
 }
 
-# sql_ids COLUMN DIR [LIMIT]: the ids in the contract's order, as JSON.
-sql_ids() {
-	sql "SELECT id FROM users ORDER BY $1 $2, id $2 LIMIT ${3:-1000000}" |
-	    jq -s -c .
-}
-
-# good QUERY: a 200 with an array.
-good() {
-	api GET "$LIST?$1"
-	is "$STATUS" 200 "?$1: 200"
-	shape "?$1: an array" array
-}
-
-# bad QUERY [MESSAGE]: a 400 with a string message, MESSAGE when given.
-bad() {
-	api GET "$LIST?$1"
-	is "$STATUS" 400 "?$1: 400"
-	if [ $# -ge 2 ]; then
-		is "$(message)" "$2" "?$1: the contract's message"
-	else
-		shape "?$1: a string message" string
-	fi
-}
+# ordered COLUMN DIR [LIMIT]: the ids in the contract's order.
+ordered() { sql_ids 1 "$1 $2, id $2" "LIMIT ${3:-1000000}"; }
 
 total=$(sql 'SELECT COUNT(*) FROM users')
 like "$total" '^[0-9]+$' "the users table counts $total rows"
@@ -57,35 +29,35 @@ ok 'at least the 42 sample users' test "$total" -ge 42
 
 # --- defaults ---
 
-is "$(ids "$LIST")" '[1,2,3,4,5]' 'no parameters: users 1..5'
-is "$(ids "$LIST?")" '[1,2,3,4,5]' 'empty query string: users 1..5'
-is "$(ids "$LIST?page=0")" '[1,2,3,4,5]' 'page=0: the first page'
-is "$(ids "$LIST?page=%30")" '[1,2,3,4,5]' 'page=%30 is page 0'
-is "$(ids "$LIST?orderBy=id&orderAt=asc")" '[1,2,3,4,5]' \
+is "$(ids "$LIST")" '1 2 3 4 5' 'no parameters: users 1..5'
+is "$(ids "$LIST?")" '1 2 3 4 5' 'empty query string: users 1..5'
+is "$(ids "$LIST?page=0")" '1 2 3 4 5' 'page=0: the first page'
+is "$(ids "$LIST?page=%30")" '1 2 3 4 5' 'page=%30 is page 0'
+is "$(ids "$LIST?orderBy=id&orderAt=asc")" '1 2 3 4 5' \
     'orderBy=id&orderAt=asc is the default'
-is "$(ids "$LIST?foo=bar")" '[1,2,3,4,5]' 'an unknown parameter is ignored'
-is "$(ids "$LIST?foo=bar&foo=baz&x")" '[1,2,3,4,5]' \
+is "$(ids "$LIST?foo=bar")" '1 2 3 4 5' 'an unknown parameter is ignored'
+is "$(ids "$LIST?foo=bar&foo=baz&x")" '1 2 3 4 5' \
     'repeated and valueless unknown parameters are ignored'
-is "$(ids "$LIST?page=1")" '[6,7,8,9,10]' 'page=1: users 6..10'
-is "$(ids "$LIST?limit=%31%30")" '[1,2,3,4,5,6,7,8,9,10]' \
+is "$(ids "$LIST?page=1")" '6 7 8 9 10' 'page=1: users 6..10'
+is "$(ids "$LIST?limit=%31%30")" '1 2 3 4 5 6 7 8 9 10' \
     'limit=%31%30 is decoded to 10'
-is "$(ids "$LIST?limit=1&page=41")" '[42]' 'limit=1&page=41: user 42'
-is "$(ids "$LIST?orderAt=desc")" "$(sql_ids id DESC 5)" \
+is "$(ids "$LIST?limit=1&page=41")" 42 'limit=1&page=41: user 42'
+is "$(ids "$LIST?orderAt=desc")" "$(ordered id DESC 5)" \
     'orderAt=desc alone: orders by id'
 
 # --- limit ---
 
-good 'limit=1000'
+expect GET "$LIST?limit=1000" 200 @array
 jq_is '.message | length' "$((total < 1000 ? total : 1000))" \
     'limit=1000: every user up to 1000'
-good 'limit=1'
+expect GET "$LIST?limit=1" 200 @array
 jq_is '.message | length' 1 'limit=1: one user'
 
 for q in 'limit=1001' 'limit=0' 'limit=-1' 'limit=01' 'limit=' 'limit' \
     'limit=1&limit=2' 'limit=5&limit=5' 'limit=99999999999999999999' \
     'limit=+5' 'limit=%2B5' 'limit=5.0' 'limit=1e2' 'limit=0x10' \
     'limit=5+' 'limit=%205' 'limit=five' 'limit=5%00' 'limit=2147483648'; do
-	bad "$q"
+	expect GET "$LIST?$q" 400 @string
 done
 
 # --- page ---
@@ -93,38 +65,22 @@ done
 for q in 'page=-1' 'page=01' 'page=00' 'page=' 'page' 'page=2147483648' \
     'page=1.5' 'page=0&page=0' 'page=99999999999999999999' 'page=+1' \
     'page=1%20' 'page=one'; do
-	bad "$q"
+	expect GET "$LIST?$q" 400 @string
 done
 
-good 'page=2147483647'
+expect GET "$LIST?page=2147483647" 200 @array
 jq_is '.message' '[]' 'page=2147483647: []'
-good 'page=2147483647&limit=1000'
+expect GET "$LIST?page=2147483647&limit=1000" 200 @array
 jq_is '.message' '[]' 'page=2147483647&limit=1000: [] (no offset overflow)'
 
 last=$(( (total + 4) / 5 ))
-good "page=$last"
+expect GET "$LIST?page=$last" 200 @array
 jq_is '.message' '[]' "page=$last, just past the end: []"
-good "page=$((last - 1))"
+expect GET "$LIST?page=$((last - 1))" 200 @array
 jq_is '.message | length' "$((total - 5 * (last - 1)))" \
     "page=$((last - 1)): the last, partial page"
 
 # --- orderBy: every name and alias, any case ---
-
-# canonical NAME: the column an orderBy name stands for.
-canonical() {
-	case $(printf '%s' "$1" | tr 'A-Z' 'a-z' | tr -d _) in
-	id) echo id ;;
-	nickname) echo nickname ;;
-	firstname) echo first_name ;;
-	lastname) echo last_name ;;
-	email) echo email ;;
-	identificationtype) echo identification_type ;;
-	identificationnumber) echo identification_number ;;
-	countryid) echo country_id ;;
-	creationdate) echo creation_date ;;
-	updatedate) echo update_date ;;
-	esac
-}
 
 for name in id ID nickname NickName first_name firstName FIRSTNAME \
     First_Name last_name lastName LASTNAME email Email \
@@ -132,76 +88,53 @@ for name in id ID nickname NickName first_name firstName FIRSTNAME \
     identification_number identificationNumber identificationnumber \
     country_id countryId COUNTRYID creation_date creationDate \
     CREATION_DATE update_date updateDate UpdateDate; do
-	col=$(canonical "$name")
+	col=$(order_column "$name")
 	is "$(ids "$LIST?orderBy=$name&orderAt=desc&limit=1000")" \
-	    "$(sql_ids "$col" DESC 1000)" "orderBy=$name orders by $col"
+	    "$(ordered "$col" DESC 1000)" "orderBy=$name orders by $col"
 done
 
 is "$(ids "$LIST?orderBy=first%5Fname&limit=1000")" \
-    "$(sql_ids first_name ASC 1000)" 'orderBy=first%5Fname is first_name'
+    "$(ordered first_name ASC 1000)" 'orderBy=first%5Fname is first_name'
 is "$(ids "$LIST?orderBy=%69d&orderAt=desc&limit=1000")" \
-    "$(sql_ids id DESC 1000)" 'orderBy=%69d is id'
+    "$(ordered id DESC 1000)" 'orderBy=%69d is id'
 
 for q in 'orderBy=bogus' 'orderBy=' 'orderBy' 'orderBy=id&orderBy=id' \
     'orderBy=id&orderBy=email' 'orderBy=first-name' 'orderBy=first%255Fname' \
     'orderBy=id+' 'orderBy=%20id' 'orderBy=first+name' 'orderBy=id,email' \
     'orderBy=users.id' 'orderBy=id%3BDROP%20TABLE%20users' \
     'orderBy=password' 'orderBy=1' 'orderBy=id%00'; do
-	bad "$q" "$ORDER_BY_MSG"
+	expect GET "$LIST?$q" 400 "$ORDER_BY_MSG"
 done
 
 # --- orderAt ---
 
 for v in asc ASC desc DESC Desc dEsC; do
-	good "orderAt=$v"
+	expect GET "$LIST?orderAt=$v" 200 @array
 done
-is "$(ids "$LIST?orderAt=DESC&limit=1000")" "$(sql_ids id DESC 1000)" \
+is "$(ids "$LIST?orderAt=DESC&limit=1000")" "$(ordered id DESC 1000)" \
     'orderAt=DESC is descending'
-is "$(ids "$LIST?orderAt=Asc&limit=1000")" "$(sql_ids id ASC 1000)" \
+is "$(ids "$LIST?orderAt=Asc&limit=1000")" "$(ordered id ASC 1000)" \
     'orderAt=Asc is ascending'
 
 for q in 'orderAt=down' 'orderAt=' 'orderAt' 'orderAt=asc&orderAt=asc' \
     'orderAt=asc&orderAt=desc' 'orderAt=ascending' 'orderAt=asc+' \
     'orderAt=de+sc' 'orderAt=%20desc' 'orderAt=1'; do
-	bad "$q" "$ORDER_AT_MSG"
+	expect GET "$LIST?$q" 400 "$ORDER_AT_MSG"
 done
 
-api GET '/v1/users/list-without-dates?orderBy=bogus'
-is "$STATUS" 400 'list-without-dates?orderBy=bogus: 400'
-is "$(message)" "$ORDER_BY_MSG" 'list-without-dates?orderBy=bogus: message'
+expect GET '/v1/users/list-without-dates?orderBy=bogus' 400 "$ORDER_BY_MSG"
 
 # --- walk every page of every order ---
-
-# walk COLUMN DIR: the ids of pages 0, 1, ... of limit 7 up to the first
-# empty one, one per line; a line "status N" or "no end" on a failure.
-walk() {
-	local p=0 got
-	while [ "$p" -le $((total / 7 + 2)) ]; do
-		api GET "$LIST?page=$p&limit=7&orderBy=$1&orderAt=$2"
-		if [ "$STATUS" != 200 ]; then
-			echo "status $STATUS on page $p"
-			return
-		fi
-		got=$(printf '%s' "$BODY" | jq -r '.message[].id' 2>&1)
-		[ -z "$got" ] && return
-		printf '%s\n' "$got"
-		p=$((p + 1))
-	done
-	echo 'no end'
-}
 
 for col in id nickname first_name last_name email identification_type \
     identification_number country_id creation_date; do
 	for dir in asc desc; do
-		DIR=$(printf '%s' "$dir" | tr a-z A-Z)
-		got=$(walk "$col" "$dir")
-		want=$(sql "SELECT id FROM users ORDER BY $col $DIR, id $DIR")
-		is "$(echo $got)" "$(echo $want)" \
+		walk_pages "$LIST" "limit=7&orderBy=$col&orderAt=$dir" \
+		    $((total / 7 + 2))
+		is "$ALL${ERR:+ ($ERR)}" "$(ordered "$col" "${dir^^}")" \
 		    "walk $col $dir: the ids of the SQL ORDER BY"
-		is "$(printf '%s\n' "$got" | sort | uniq -d | tr '\n' ' ')" '' \
-		    "walk $col $dir: no id twice"
-		is "$(printf '%s\n' "$got" | grep -c .)" "$total" \
-		    "walk $col $dir: COUNT(*) ids"
+		is "$(twice "$ALL")" '' "walk $col $dir: no id twice"
+		is "$(wc -w <<<"$ALL")" "$total" "walk $col $dir: COUNT(*) ids"
 	done
 done
 

@@ -7,31 +7,9 @@
 LIM=1000        # one page holds every match (max_limit of the dev config)
 USER_KEYS='["id","nickname","first_name","last_name","email","identification_type","identification_number","country_id","creation_date","update_date"]'
 
-# q SQL: sql in a UTF-8, UTC session.
-q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
-
-# sql_ids WHERE [ORDER]: ids of the matching rows, space-separated.
-sql_ids() { q "SELECT id FROM users WHERE $1 ORDER BY ${2:-id}" | paste -sd' ' -; }
-
-# sql_like COLUMN VALUE: a WHERE clause matching VALUE literally as a
-# substring (%, _ and ! escaped for LIKE, ' and \ for the SQL literal).
-sql_like() {
-	local v
-	v=$(printf '%s' "$2" | sed -e 's/!/!!/g' -e 's/%/!%/g' -e 's/_/!_/g' \
-		-e 's/\\/\\\\/g' -e "s/'/''/g")
-	printf "%s LIKE '%%%s%%' ESCAPE '!'" "$1" "$v"
-}
-
 # sql_day COLUMN DAY: a WHERE clause for the rows on that day.
 sql_day() {
 	printf "%s >= '%s' AND %s < '%s' + INTERVAL 1 DAY" "$1" "$2" "$1" "$2"
-}
-
-# body_ids: the ids of BODY's array, space-separated (or what went wrong).
-body_ids() {
-	printf '%s' "$BODY" | jq -r 'if (.message | type) == "array"
-		then [.message[].id | tostring] | join(" ")
-		else "not an array: \(.)" end' 2>&1
 }
 
 # search ROUTE RAW: GET /v1/users/ROUTE/RAW with room for every match.
@@ -59,16 +37,6 @@ miss() {
 	jq_is .message '[]' "$4: []"
 }
 
-# bad PATH NAME: 400 with a JSON string message.
-bad() {
-	api GET "$1"
-	is "$STATUS" 400 "$2: 400"
-	jq_is '.message | type' '"string"' "$2: a JSON string message"
-}
-
-# rep STRING N: STRING repeated N times.
-rep() { perl -e 'print $ARGV[0] x $ARGV[1]' -- "$1" "$2"; }
-
 # --- every text route: a hit and a miss --------------------------------
 
 hit nickname GABRIELA GABRIELA 'nickname GABRIELA'
@@ -89,14 +57,7 @@ miss country-id XQ XQ 'country-id XQ'
 search nickname GABRIELA
 jq_is '.message[0] | keys_unsorted' "$USER_KEYS" 'search hit: the ten keys in contract order'
 jq_is '.message[0].id | type' '"number"' 'search hit: id is a number'
-want=$(q "SELECT HEX(JSON_OBJECT('id', id, 'nickname', nickname,
-	'first_name', first_name, 'last_name', last_name, 'email', email,
-	'identification_type', identification_type,
-	'identification_number', identification_number, 'country_id', country_id,
-	'creation_date', DATE_FORMAT(creation_date, '%Y-%m-%d %H:%i:%s'),
-	'update_date', DATE_FORMAT(update_date, '%Y-%m-%d %H:%i:%s')))
-	FROM users WHERE nickname LIKE '%GABRIELA%' ORDER BY id LIMIT 1" |
-	perl -ne 'chomp; print pack "H*", $_' | jq -c .)
+want=$(row_json "$(sql_ids "nickname LIKE '%GABRIELA%'" id 'LIMIT 1')")
 jq_is '.message[0]' "$want" 'search hit: the object equals the row in SQL'
 like "$(header Content-Type)" '^application/json' 'search: JSON content type'
 
@@ -113,7 +74,7 @@ is "$(body_ids)" "$(sql_ids "identification_type = 'PASAPORTE'")" \
 hit nickname %5F _ 'nickname %5F: a literal _'
 isnt "$(body_ids)" "$(sql_ids 1)" 'nickname %5F: not every user (_ is no wildcard)'
 miss nickname %25 % 'nickname %25: no nickname holds %'
-miss nickname %5C '\' 'nickname %5C: no nickname holds \'
+miss nickname %5C "\\" "nickname %5C: no nickname holds \\"
 miss nickname %5C%5F '\_' 'nickname %5C%5F: \ is no escape character'
 miss nickname %5C%25 '\%' 'nickname %5C%25: \ is no escape character'
 miss nickname JOSE%25PEREZ 'JOSE%PEREZ' 'nickname JOSE%25PEREZ: % is no wildcard'
@@ -144,35 +105,35 @@ miss nickname %F0%9F%98%80 '😀' 'nickname %F0%9F%98%80: a 4-byte character'
 
 # --- what is not a value -----------------------------------------------
 
-bad /v1/users/nickname/% 'nickname %'
-bad /v1/users/nickname/%zz 'nickname %zz'
-bad /v1/users/nickname/ab%4 'nickname ab%4 (cut escape)'
-bad /v1/users/nickname/%00 'nickname %00'
-bad /v1/users/nickname/ab%00cd 'nickname ab%00cd'
-bad /v1/users/nickname/%FF 'nickname %FF (invalid UTF-8)'
-bad /v1/users/email/%C3 'email %C3 (cut UTF-8 sequence)'
-bad /v1/users/nickname/%C0%AF 'nickname %C0%AF (overlong)'
-bad /v1/users/nickname/%E0%80%AF 'nickname %E0%80%AF (overlong)'
-bad /v1/users/nickname/%ED%A0%80 'nickname %ED%A0%80 (surrogate)'
-bad /v1/users/nickname/%F4%90%80%80 'nickname %F4%90%80%80 (above U+10FFFF)'
-bad /v1/users/first-name/%25zz%C3 'first-name %25zz%C3'
+expect GET /v1/users/nickname/% 400 @string
+expect GET /v1/users/nickname/%zz 400 @string
+expect GET /v1/users/nickname/ab%4 400 @string          # a cut escape
+expect GET /v1/users/nickname/%00 400 @string
+expect GET /v1/users/nickname/ab%00cd 400 @string
+expect GET /v1/users/nickname/%FF 400 @string           # invalid UTF-8
+expect GET /v1/users/email/%C3 400 @string              # a cut sequence
+expect GET /v1/users/nickname/%C0%AF 400 @string        # overlong
+expect GET /v1/users/nickname/%E0%80%AF 400 @string     # overlong
+expect GET /v1/users/nickname/%ED%A0%80 400 @string     # a surrogate
+expect GET /v1/users/nickname/%F4%90%80%80 400 @string  # above U+10FFFF
+expect GET /v1/users/first-name/%25zz%C3 400 @string
 
 # Length: 1 to 100 characters, counted as characters.
 miss nickname "$(rep a 100)" "$(rep a 100)" 'nickname of 100 characters'
-bad "/v1/users/nickname/$(rep a 101)" 'nickname of 101 characters'
+expect -n 'nickname of 101 characters' \
+	GET "/v1/users/nickname/$(rep a 101)" 400 @string
 miss nickname "$(rep %C3%B3 100)" "$(rep ó 100)" 'nickname of 100 × ó (200 bytes)'
-bad "/v1/users/nickname/$(rep %C3%B3 101)" 'nickname of 101 × ó'
+expect -n 'nickname of 101 × ó' \
+	GET "/v1/users/nickname/$(rep %C3%B3 101)" 400 @string
 miss email "$(rep %F0%9F%98%80 100)" "$(rep 😀 100)" 'email of 100 × U+1F600 (400 bytes)'
-bad "/v1/users/email/$(rep %F0%9F%98%80 101)" 'email of 101 × U+1F600'
+expect -n 'email of 101 × U+1F600' \
+	GET "/v1/users/email/$(rep %F0%9F%98%80 101)" 400 @string
 hit nickname G G 'nickname of 1 character'
 
-api GET /v1/users/nickname/
-is "$STATUS" 404 'nickname/ (empty segment): 404'
-api DELETE /v1/users/nickname/GABRIELA
-is "$STATUS" 405 'DELETE on a search route: 405'
+expect GET /v1/users/nickname/ 404                # an empty segment
+expect DELETE /v1/users/nickname/GABRIELA 405
 like "$(header Allow)" 'GET' 'DELETE on a search route: Allow names GET'
-api GET /v1/users/Nickname/GABRIELA
-is "$STATUS" 404 'Nickname (path case): 404'
+expect GET /v1/users/Nickname/GABRIELA 404        # the path's case
 
 # --- the day routes ----------------------------------------------------
 
@@ -205,10 +166,9 @@ for route in creation-date update-date; do
 	    10000-01-01 2023-01-01x 2023-01-01%20 %202023-01-01 \
 	    20230101 2023-01-1 -2023-01-01 +2023-01-01 \
 	    %EF%BC%92023-01-01; do
-		bad "/v1/users/$route/$d" "$route $d"
+		expect GET "/v1/users/$route/$d" 400 @string
 	done
-	api GET "/v1/users/$route/"
-	is "$STATUS" 404 "$route/ (empty segment): 404"
+	expect GET "/v1/users/$route/" 404                # an empty segment
 done
 
 # The value is percent-decoded once, like every path value.

@@ -11,46 +11,29 @@
 # the AUTO_INCREMENT back.
 . "$(dirname "$0")/lib.sh"
 
-# q SQL: sql in a UTF-8, UTC session.
-q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
-
-body_ids() {
-	printf '%s' "$BODY" | jq -r 'if (.message | type) == "array"
-		then [.message[].id | tostring] | join(" ")
-		else "not an array: \(.)" end' 2>&1
-}
-
-# like_ids COLUMN VALUE: the ids SQL's own LIKE finds, VALUE literal.
-like_ids() {
-	local v
-	v=$(printf '%s' "$2" | sed -e 's/!/!!/g' -e 's/%/!%/g' -e 's/_/!_/g' \
-		-e 's/\\/\\\\/g' -e "s/'/''/g")
-	q "SELECT id FROM users WHERE $1 LIKE '%$v%' ESCAPE '!' ORDER BY id" |
-		paste -sd' ' -
-}
-
 # same ROUTE COLUMN RAW DECODED: the route answers what SQL's LIKE finds.
 same() {
 	api GET "/v1/users/$1/$3?limit=1000"
 	is "$STATUS" 200 "$1 $3: 200"
-	is "$(body_ids)" "$(like_ids "$2" "$4")" "$1 $3: the ids LIKE finds"
+	is "$(body_ids)" "$(sql_ids "$(sql_like "$2" "$4")")" "$1 $3: the ids LIKE finds"
 }
 
 FAR=6400000
 id=''
-cleanup() {
+# remove_users: the users added here go, the AUTO_INCREMENT back with them.
+remove_users() {
 	[ -n "$id" ] && q "DELETE FROM users WHERE id = $id" >/dev/null 2>&1
 	q "DELETE FROM users WHERE id = $FAR" >/dev/null 2>&1
 	q 'ALTER TABLE users AUTO_INCREMENT = 1' >/dev/null 2>&1
 	id=''
 }
-trap 'cleanup; rm -f "$_hdr_file"' EXIT
+at_exit remove_users
 
 ok 'the trigram table indexes the sample users' \
 	[ "$(q 'SELECT COUNT(*) > 0 FROM user_trigram_blocks WHERE col = 4')" = 1 ]
 
-# samples: values of several shapes on the sample users.
-samples() {
+# sample_searches: values of several shapes on the sample users.
+sample_searches() {
 same email email gmail gmail
 same email email GMAIL GMAIL
 same email email %40hotmail.com @hotmail.com
@@ -67,7 +50,7 @@ same last-name last_name Castr%C3%B3 'Castró'
 same last-name last_name %C3%A1ez 'áez'
 }
 
-samples  # through the scan (one block of users)
+sample_searches # through the scan (one block of users)
 q "INSERT INTO users (id, nickname, first_name, last_name, email,
 	identification_type, identification_number, country_id,
 	creation_date, update_date) VALUES ($FAR, 'FAR AWAY', 'Far', 'Awayqq',
@@ -78,7 +61,7 @@ is "$(q "SELECT COUNT(*) FROM user_trigram_blocks WHERE blk = $FAR DIV 64")" \
 	18 'a user inserted with SQL is indexed by the trigger: 18 trigrams'
 ok 'its trigrams are there' \
 	[ "$(q "SELECT COUNT(*) FROM user_trigram_blocks WHERE col = 4 AND tri = 'yqq' AND blk = $FAR DIV 64")" = 1 ]
-samples  # through the index
+sample_searches # through the index
 same email email yqq%40zz yqq@zz
 is "$(body_ids)" "$FAR" 'the far user is found through its block'
 

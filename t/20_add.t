@@ -11,15 +11,8 @@ USER_KEYS='["id","nickname","first_name","last_name","email","identification_typ
 PICK='{nickname, first_name, last_name, email, identification_type, identification_number, country_id}'
 DATE_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'
 
-RUN=$(($(date +%s) % 100000))$$ # unique per run, digits, at most 12
-TYPE="T$RUN"                    # this run's identification_type
-K=0
-
-START_COUNT=$(count)
-SAMPLES=$(samples)
-
-# Rows this file adds go when it exits (t/writes.sh).
-delete_new_rows_at_exit
+# This run's names; the rows this file adds go when it exits (t/writes.sh).
+begin_writes T
 
 # mk [OVERRIDES_JSON]: sets U to a valid add body for a new, unique user.
 mk() {
@@ -382,23 +375,18 @@ conflict 'the identification of a user added above' "$U"
 # --- other methods ------------------------------------------------------------
 
 before=$(count)
-api GET /v1/users/add-user
-is "$STATUS" 405 'GET add-user: 405'
+expect GET /v1/users/add-user 405
 like "$(header Allow)" POST 'GET add-user: Allow names POST'
 mk
-api PUT /v1/users/add-user -H 'Content-Type: application/json' --data-binary "$U"
-is "$STATUS" 405 'PUT add-user: 405'
+JSON=(-H 'Content-Type: application/json' --data-binary "$U")
+expect PUT /v1/users/add-user 405 '' "${JSON[@]}"
 is "$(count)" "$before" 'other methods: nothing written'
-api POST /v1/users/add-user// -H 'Content-Type: application/json' --data-binary "$U"
-is "$STATUS" 404 'add-user// : 404'
-api POST /v1/users/Add-User -H 'Content-Type: application/json' --data-binary "$U"
-is "$STATUS" 404 'Add-User (path case): 404'
+expect POST /v1/users/add-user// 404 '' "${JSON[@]}"
+expect POST /v1/users/Add-User 404 '' "${JSON[@]}"   # the path's case
 is "$(count)" "$before" 'unknown paths: nothing written'
 
 # --- the sample users are untouched; clean up -----------------------------------
 
-is "$(samples)" "$SAMPLES" 'the 42 sample users are unchanged'
-cleanup
-is "$(count)" "$START_COUNT" 'cleanup: as many rows as at the start'
+end_writes
 
 done_testing

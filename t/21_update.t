@@ -15,19 +15,16 @@ PICK='{nickname, first_name, last_name, email, identification_type, identificati
 OLD='2023-03-20 21:02:33' # creation_date and update_date of the rows made here
 README_BODY='{"nickname":"JOSE_PEREZ","first_name":"Jose","last_name":"Perez","email":"jose_consultasInternas@hotmail.com","identification_type":"DNI","identification_number":"22287680","country_id":"AR","creation_date":"2023-03-20 21:02:33","update_date":"2023-03-20 21:02:33","id":6}'
 
-RUN=$(($(date +%s) % 100000))$$ # unique per run, digits, at most 12
-TYPE="U$RUN"                    # this run's identification_type
-K=0
 
 # sql_now: the database's UTC clock, as the API writes dates.
 sql_now() { q "SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s')"; }
 
-START_COUNT=$(count)
-SAMPLES=$(samples)
+# This run's names; its rows (mkrow: dated OLD) go when it exits
+# (t/writes.sh).
+begin_writes U "'$OLD'"
 SIX_CREATED='' SIX_UPDATED=''
 
-# User 6 gets its README values and its own dates back at exit; the rows
-# this file adds go (t/writes.sh).
+# User 6 gets its README values and its own dates back at exit.
 restore_six() {
 	[ -n "$SIX_UPDATED" ] || return 0
 	q "UPDATE users SET nickname = 'JOSE_PEREZ', first_name = 'Jose',
@@ -36,10 +33,7 @@ restore_six() {
 		country_id = 'AR', creation_date = '$SIX_CREATED',
 		update_date = '$SIX_UPDATED' WHERE id = 6"
 }
-delete_new_rows_at_exit restore_six
-
-# mkrow [FIRST LAST]: inserts a user (dates OLD) with SQL; sets NEWID.
-mkrow() { insert_user U "'$OLD'" "$@"; }
+at_exit restore_six
 
 # upd METHOD ID BODY [CONTENT_TYPE_HEADER]
 upd() {
@@ -169,8 +163,8 @@ done
 upd_fails 400 "PATCH id '$A%00'" PATCH "$A%00" '{"nickname":"BADID1"}'
 upd_fails 400 "PUT id -$A" PUT "-$A" '{"nickname":"BADID1"}'
 is "$(message)" "$BAD_ID_MSG" "PUT id -$A: the contract's message"
-api PATCH /v1/users/update-user/ -H 'Content-Type: application/json' --data-binary '{"nickname":"NOID1"}'
-is "$STATUS" 404 'update-user/ (empty segment): 404'
+expect -n 'update-user/ (empty segment)' PATCH /v1/users/update-user/ 404 '' \
+	-H 'Content-Type: application/json' --data-binary '{"nickname":"NOID1"}'
 
 # --- bodies ----------------------------------------------------------------
 
@@ -219,9 +213,9 @@ upd_conflict 'Ramón CASTRO (sample 8 is Ramon Castro)' "$A" \
 	'{"first_name":"Ramón","last_name":"CASTRO"}'
 upd_conflict 'dni 445938822 (sample 1)' "$A" \
 	'{"identification_type":"dni","identification_number":"445938822"}'
-mkrow "Same$RUN" "One$RUN"
+mkrow_named "Same$RUN" "One$RUN"
 D=$NEWID
-mkrow "Same$RUN" "Two$RUN"
+mkrow_named "Same$RUN" "Two$RUN"
 upd_conflict 'last_name only: the stored first_name makes the clash' "$D" \
 	"{\"last_name\":\"Two$RUN\"}"
 upd_ok 'first_name only: no clash' PATCH "$D" "{\"first_name\":\"Other$RUN\"}" \
@@ -231,9 +225,8 @@ upd_ok 'first_name only: no clash' PATCH "$D" "{\"first_name\":\"Other$RUN\"}" \
 
 for m in GET POST DELETE; do
 	before=$(row_json "$A")
-	api "$m" "/v1/users/update-user/$A" -H 'Content-Type: application/json' \
-		--data-binary '{"nickname":"METHOD1"}'
-	is "$STATUS" 405 "$m update-user: 405"
+	expect -n "$m update-user" "$m" "/v1/users/update-user/$A" 405 '' \
+		-H 'Content-Type: application/json' --data-binary '{"nickname":"METHOD1"}'
 	like "$(header Allow)" PUT "$m update-user: Allow names PUT"
 	like "$(header Allow)" PATCH "$m update-user: Allow names PATCH"
 	is "$(row_json "$A")" "$before" "$m update-user: the row is unchanged"
@@ -241,8 +234,6 @@ done
 
 # --- the sample users are untouched; clean up -----------------------------------
 
-is "$(samples)" "$SAMPLES" 'the 42 sample users are unchanged'
-cleanup
-is "$(count)" "$START_COUNT" 'cleanup: as many rows as at the start'
+end_writes
 
 done_testing

@@ -5,10 +5,11 @@
 # the same workers answer 200 again; every add answered 201 is in the
 # table with its id and no add answered with an error is, but for a commit
 # in doubt (see below).
+# shellcheck disable=SC2016 # phase's arguments are awk programs
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
 
-BOUND=$(($(ini_get connect_timeout) + 3))
+BOUND=$(($(ini_get "$INI" database connect_timeout) + 3))
 TAG=$(($(date +%s) % 1000000))
 
 # db_up: MariaDB answers on its socket.
@@ -17,15 +18,17 @@ db_up() { sql 'SELECT 1' >/dev/null 2>&1; }
 # The database must be back for the files after this one, even on failure
 # (cleanups run last added first: the loops stop, MariaDB starts, then the
 # added users go).
+# db_back: MariaDB runs again.
+db_back() { db_up || stack db-start; }
 at_exit delete_fault_users
-at_exit 'db_up || stack db-start'
+at_exit db_back
 
 ok 'before: the service answers' wait_for 10 service_ready
 RESPONDER_LOG=$USERS_STATE_DIR/log/usersd.log
 log_start=$(wc -l <"$RESPONDER_LOG")
 master=$(master_pid)
 before=$(workers "$master")
-is "$(count_words "$before")" "$(ini_get workers)" \
+is "$(count_words "$before")" "$(ini_get "$INI" server workers)" \
     'before: the master has its workers'
 
 loop_start rw1 rw "$TAG"
@@ -34,7 +37,7 @@ sleep 1.5
 
 db_pid=$(cat "$S/mysqld.pid")
 kill -s KILL "$db_pid"
-ok 'MariaDB is gone after SIGKILL' wait_for 10 eval '! alive "$db_pid"'
+ok 'MariaDB is gone after SIGKILL' wait_for 10 not alive "$db_pid"
 t_kill=$EPOCHREALTIME
 sleep 3
 t_restart=$EPOCHREALTIME
@@ -44,13 +47,13 @@ t_back=$EPOCHREALTIME
 ok 'the service answers again' wait_for 10 answers 200 /v1/db-connection
 sleep 1.5
 loop_stop rw1 rw2
-loop_log rw1 rw2 >"$FAULTS_TMP/all"
+loop_log rw1 rw2 >"$TEST_TMP/all"
 
 # phase FILTER: the requests selected by an awk condition on start ($2),
 # end ($3), status ($4), seconds ($5), info ($6).
 phase() {
 	awk -F '\t' -v k="$t_kill" -v r="$t_restart" -v b="$t_back" \
-	    -v bound="$BOUND" -v m="$MSG_DB_DOWN" "$1" "$FAULTS_TMP/all"
+	    -v bound="$BOUND" -v m="$MSG_DB_DOWN" "$1" "$TEST_TMP/all"
 }
 
 total=$(phase 'END { print NR }')

@@ -7,35 +7,35 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
 
-READ_TIMEOUT=$(ini_get read_timeout)
+READ_TIMEOUT=$(ini_get "$INI" database read_timeout)
 BOUND=$((READ_TIMEOUT + 3))
-NWORKERS=$(ini_get workers)
+NWORKERS=$(ini_get "$INI" server workers)
 NAME=slow-$$-$(date +%s)
 at_exit delete_fault_users
 
 ok 'before: the service answers' wait_for 10 service_ready
-before=$(workers)
+before=$(workers "$(master_pid)")
 ok 'the table is locked (LOCK TABLES users WRITE in another session)' \
     lock_hold
 
 # One request per worker, all at once: an add and reads of each kind.
 paths=(/v1/users/id/4 /v1/users/list /v1/users/nickname/ana
 	/v1/users/creation-date/2023-03-20 /v1/users/id-limit-fields/3)
-: >"$FAULTS_TMP/slow.log"
-_loop_request "$FAULTS_TMP/slow.log" add "$NAME" -X POST \
+: >"$TEST_TMP/slow.log"
+_loop_request "$TEST_TMP/slow.log" add "$NAME" -X POST \
     -H 'Content-Type: application/json' --data-binary \
     "$(fault_user "$NAME" "9$$$(date +%s)")" \
     "$USERS_URL/v1/users/add-user" &
 bg=($!)
 for ((i = 1; i < NWORKERS; i++)); do
-	_loop_request "$FAULTS_TMP/r$i.log" read - \
+	_loop_request "$TEST_TMP/r$i.log" read - \
 	    "$USERS_URL${paths[(i - 1) % ${#paths[@]}]}" &
 	bg+=($!)
 done
 # Not a bare wait: it would wait for the lock's client too.
 wait "${bg[@]}"
-cat "$FAULTS_TMP"/r*.log >>"$FAULTS_TMP/slow.log"
-all=$(cat "$FAULTS_TMP/slow.log")
+cat "$TEST_TMP"/r*.log >>"$TEST_TMP/slow.log"
+all=$(cat "$TEST_TMP/slow.log")
 diag "$(printf '%s\n' "$all" | cut -f 1,4,5 | tr '\t\n' ' ;')"
 
 is "$(printf '%s\n' "$all" | grep -c .)" "$NWORKERS" \
@@ -54,10 +54,10 @@ api GET /v1/test
 is "$STATUS" 200 'locked: a worker is free again for /v1/test'
 api GET /v1/users/id/4
 is "$STATUS" 503 'locked: a later read still answers 503, no pile-up'
-is "$(workers)" "$before" 'locked: the same workers, none restarted'
+is "$(workers "$(master_pid)")" "$before" 'locked: the same workers, none restarted'
 
 lock_release
-ok 'unlocked: the lock is gone' wait_for 10 eval '! lock_is_held'
+ok 'unlocked: the lock is gone' wait_for 10 not lock_is_held
 ok 'unlocked: /v1/users/id/4 answers 200 again' \
     wait_for 10 answers 200 /v1/users/id/4
 api GET '/v1/users/list?limit=3'
@@ -65,7 +65,7 @@ is "$STATUS" 200 'unlocked: the list answers 200'
 jq_is '.message | length' 3 'unlocked: the list has its rows'
 # The abandoned sessions end once the server sees their clients gone; the
 # add's never saw a COMMIT.
-wait_for 10 eval '[ "$(db_queries_waiting)" = 0 ]'
+wait_for 10 queries_waiting = 0
 is "$(sql "SELECT COUNT(*) FROM users WHERE first_name = 'Fault'
 	AND last_name = '$NAME'")" 0 'the add refused during the lock left no row'
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
 
-NWORKERS=$(ini_get workers)
+NWORKERS=$(ini_get "$INI" server workers)
 
 # replaced VICTIM: the master has its count of workers again, VICTIM gone.
 replaced() {
@@ -27,7 +27,7 @@ is "$(count_words "$before")" "$NWORKERS" 'before: the master has its workers'
 loop_start k1 read
 loop_start k2 read
 sleep 1
-pids=($before)
+read -ra pids <<<"$before"
 victim=${pids[RANDOM % ${#pids[@]}]}
 lines=$(log_lines)
 kill -s KILL "$victim"
@@ -76,18 +76,21 @@ busy_worker() {
 	return 1
 }
 
+# worker_busy: busy_worker finds one.
+worker_busy() { busy_worker >/dev/null; }
+
 ok 'the table is locked' lock_hold
 before=$(workers "$master")
-: >"$FAULTS_TMP/held.log"
-_loop_request "$FAULTS_TMP/held.log" read - "$USERS_URL/v1/users/id/4" &
+: >"$TEST_TMP/held.log"
+_loop_request "$TEST_TMP/held.log" read - "$USERS_URL/v1/users/id/4" &
 held=$!
-ok 'a read waits for the lock' wait_for 4 eval '[ -n "$(busy_worker)" ]'
+ok 'a read waits for the lock' wait_for 4 worker_busy
 busy=$(busy_worker)
-ok "the waiting read is on worker $busy" eval '[[ " $before " == *" $busy "* ]]'
+ok "the waiting read is on worker $busy" member "$busy" "$before"
 lines=$(log_lines)
 kill -s KILL "$busy"
 wait "$held"
-IFS=$'\t' read -r kind t0 t1 code secs msg name <"$FAULTS_TMP/held.log"
+IFS=$'\t' read -r _ _ _ code _ msg _ <"$TEST_TMP/held.log"
 is "$code $msg" "503 $MSG_NGINX_503" "its request gets nginx's JSON 503"
 ok 'a new worker replaces it within a second' wait_for 1 replaced "$busy"
 ok 'the master logs the death' log_has_since "$lines" \

@@ -7,12 +7,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
 
-NWORKERS=$(ini_get workers)
-cp -p "$INI" "$FAULTS_TMP/usersd.ini"
-# The running configuration must end as it began, even on failure.
-at_exit 'cmp -s "$INI" "$FAULTS_TMP/usersd.ini" ||
-	cp -p "$FAULTS_TMP/usersd.ini" "$INI"
-	[ "$(list_length)" = 5 ] || kill -s HUP "$master"'
+NWORKERS=$(ini_get "$INI" server workers)
+cp -p "$INI" "$TEST_TMP/usersd.ini"
+# restore_ini: the running configuration ends as it began, even on
+# failure.
+restore_ini() {
+	cmp -s "$INI" "$TEST_TMP/usersd.ini" ||
+		cp -p "$TEST_TMP/usersd.ini" "$INI"
+	[ "$(list_length)" = 5 ] || kill -s HUP "$(master_pid)"
+}
+at_exit restore_ini
 
 # new_generation OLD: NWORKERS workers, none of them in OLD.
 new_generation() {
@@ -63,7 +67,7 @@ ok 'the INI now says default_limit = 3' grep -qx 'default_limit = 3' "$INI"
 reload 'reload with default_limit = 3'
 is "$(list_length)" 3 'the new workers use the new default_limit'
 
-cp -p "$FAULTS_TMP/usersd.ini" "$INI"
+cp -p "$TEST_TMP/usersd.ini" "$INI"
 reload 'reload with the original INI'
 is "$(list_length)" 5 'default_limit is 5 again'
 
@@ -79,7 +83,7 @@ is "$(workers "$master")" "$gen" 'broken INI: the same workers keep serving'
 api GET /v1/users/id/4
 is "$STATUS" 200 'broken INI: the workers answer 200'
 is "$(list_length)" 5 'broken INI: the running configuration is kept'
-cp -p "$FAULTS_TMP/usersd.ini" "$INI"
+cp -p "$TEST_TMP/usersd.ini" "$INI"
 sleep 0.5
 
 loop_stop h1 h2
@@ -91,6 +95,6 @@ ok 'the loops ran throughout' test "$(printf '%s\n' "$all" | grep -c .)" -ge 20
 is "$(printf '%s\n' "$all" | awk -F '\t' '$4 != 200')" '' \
     'across the reloads: zero requests failed'
 is "$(master_pid)" "$master" 'the master is the same process'
-ok 'the INI is restored' cmp -s "$INI" "$FAULTS_TMP/usersd.ini"
+ok 'the INI is restored' cmp -s "$INI" "$TEST_TMP/usersd.ini"
 
 done_testing

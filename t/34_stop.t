@@ -21,24 +21,25 @@ down() {
 stopped_ok() {
 	ok "$3: the master logs that it stopped" log_has_since "$2" \
 	    "usersd\\[$1\\] .*: stopped$"
-	ok "$3: no worker had to be killed" not_logged_since "$2" \
+	ok "$3: no worker had to be killed" not log_has_since "$2" \
 	    "usersd\\[$1\\] .*still busy"
 }
-
-not_logged_since() { ! log_has_since "$@"; }
 
 ok 'before: the service answers' wait_for 10 service_ready
 master=$(master_pid)
 bin=$(tr '\0' '\n' <"/proc/$master/cmdline" | head -n 1)
 like "$bin" 'usersd$' "the responder's binary: $bin"
 # Whatever happens below, the service runs again at the end.
-at_exit 'service_ready || { stack app-start && wait_for 15 service_ready; }'
+service_back() {
+	service_ready || { stack app-start && wait_for 15 service_ready; }
+}
+at_exit service_back
 
 # --- the stack's responder, idle ---
 
 lines=$(log_lines)
 kill -s TERM "$master"
-ok 'idle: the master exits on SIGTERM' wait_for 15 eval '! alive "$master"'
+ok 'idle: the master exits on SIGTERM' wait_for 15 not alive "$master"
 stopped_ok "$master" "$lines" idle
 down 'idle: responder down'
 
@@ -52,31 +53,31 @@ printf '%s\n' "$own" >"$S/usersd.pid"
 ok 'a responder started by the test answers' wait_for 15 service_ready
 
 ok 'the table is locked' lock_hold
-: >"$FAULTS_TMP/held.log"
-_loop_request "$FAULTS_TMP/held.log" read - "$USERS_URL/v1/users/id/4" &
+: >"$TEST_TMP/held.log"
+_loop_request "$TEST_TMP/held.log" read - "$USERS_URL/v1/users/id/4" &
 held=$!
 ok 'a read is in flight, waiting for the lock' \
-    wait_for 4 eval '[ "$(db_queries_waiting)" -ge 1 ]'
+    wait_for 4 queries_waiting -ge 1
 lines=$(log_lines)
 kill -s TERM "$own"
 sleep 1
 ok 'in flight: the master waits for it' alive "$own"
 # A new request meanwhile: no worker takes it any more.
-: >"$FAULTS_TMP/late.log"
-_loop_request "$FAULTS_TMP/late.log" read - "$USERS_URL/v1/users/id/4" &
+: >"$TEST_TMP/late.log"
+_loop_request "$TEST_TMP/late.log" read - "$USERS_URL/v1/users/id/4" &
 late=$!
 sleep 0.5
 lock_release
 wait "$held" "$late"
-IFS=$'\t' read -r kind t0 t1 code secs msg name <"$FAULTS_TMP/late.log"
+IFS=$'\t' read -r _ _ _ code secs msg _ <"$TEST_TMP/late.log"
 is "$code $msg" "503 $MSG_NGINX_503" \
     "while stopping: a new request gets nginx's JSON 503"
 diag "it was answered after $secs s"
-IFS=$'\t' read -r kind t0 t1 code secs msg name <"$FAULTS_TMP/held.log"
+IFS=$'\t' read -r _ _ _ code _ _ _ <"$TEST_TMP/held.log"
 is "$code" 200 'in flight: the request completes with 200'
-is "$(jq -c '.message | {id, nickname}' "$FAULTS_TMP/held.log.body" 2>&1)" \
+is "$(jq -c '.message | {id, nickname}' "$TEST_TMP/held.log.body" 2>&1)" \
     '{"id":4,"nickname":"GABRIELA JIMENEZ"}' 'in flight: with its user'
-ok 'in flight: then the master exits' wait_for 15 eval '! alive "$own"'
+ok 'in flight: then the master exits' wait_for 15 not alive "$own"
 wait "$own"
 is "$?" 0 'in flight: exit status 0'
 stopped_ok "$own" "$lines" 'in flight'

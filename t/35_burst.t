@@ -46,25 +46,26 @@ burst() {
 	refill
 	for ((i = 1; i <= N; i++)); do
 		printf 'url = "%s%s"\noutput = "/dev/null"\n' "$USERS_URL" "$path"
-	done >"$FAULTS_TMP/burst.cfg"
+	done >"$TEST_TMP/burst.cfg"
 	errors_before=$(wc -l <"$ERROR_LOG")
 	held=$(workers "$(master_pid)")
 	# shellcheck disable=SC2086 # a list of pids
 	kill -s STOP $held
-	at_exit "kill -s CONT $held"
+	# shellcheck disable=SC2086 # a list of pids
+	at_exit kill -s CONT $held
 	curl -sk -Z --parallel-immediate --parallel-max "$N" --max-time 60 \
-		-K "$FAULTS_TMP/burst.cfg" -H "x-api-key: $USERS_API_KEY" \
+		-K "$TEST_TMP/burst.cfg" -H "x-api-key: $USERS_API_KEY" \
 		-H "Authorization: Bearer $USERS_TOKEN" -w '%{http_code}\n' \
-		>"$FAULTS_TMP/codes" 2>"$FAULTS_TMP/curl.err" &
+		>"$TEST_TMP/codes" 2>"$TEST_TMP/curl.err" &
 	curl_pid=$!
 	wait_for 10 all_queued
 	diag "$name: listen queue (waiting, size) $(listen_queue)"
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086 # a list of pids
 	kill -s CONT $held
 	wait "$curl_pid"
-	diag "$name: $(sort "$FAULTS_TMP/codes" | uniq -c | tr -s '\n ' ' ')"
-	is "$(wc -l <"$FAULTS_TMP/codes" | tr -d ' ')" "$N" "$name: $N answers"
-	is "$(grep -vc '^200$' "$FAULTS_TMP/codes")" 0 \
+	diag "$name: $(sort "$TEST_TMP/codes" | uniq -c | tr -s '\n ' ' ')"
+	is "$(wc -l <"$TEST_TMP/codes" | tr -d ' ')" "$N" "$name: $N answers"
+	is "$(grep -vc '^200$' "$TEST_TMP/codes")" 0 \
 		"$name: every request inside the burst gets 200 (no 503)"
 	is "$(tail -n +"$((errors_before + 1))" "$ERROR_LOG" |
 		grep -c 'connect() to unix:')" 0 \

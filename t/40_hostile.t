@@ -7,16 +7,15 @@
 # SQL error text. The users it adds, it deletes: the table ends as it began.
 . "$(dirname "$0")/lib.sh"
 
-TMP=$(mktemp -d)
 SLOW_PIDS=()
-cleanup() {
+# stop_slow_clients: the slow clients below end with the test.
+stop_slow_clients() {
 	local pid
 	for pid in "${SLOW_PIDS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
-	rm -rf "$TMP" "$_hdr_file"
 }
-trap cleanup EXIT
+at_exit stop_slow_clients
 
 SQL_ERROR='SQL|syntax|mysql|mariadb|errno'
 MSG_ID='Bad request, the id passed as a parameter is not valid.'
@@ -54,33 +53,25 @@ SQL_SEEN=''
 BAD_STATUS=''
 NOT_JSON=''
 
-# note WHAT: records the last answer's faults, asserted per section.
+# note METHOD PATH: records the last answer's faults, asserted per
+# section; lib.sh's raw_request calls it after every request.
 note() {
+	local what="$1 $2"
 	ANSWERS=$((ANSWERS + 1))
 	shopt -s nocasematch
 	if [[ $BODY =~ $SQL_ERROR ]]; then
-		SQL_SEEN+="$1: $STATUS $BODY"$'\n'
+		SQL_SEEN+="$what: $STATUS $BODY"$'\n'
 	fi
 	shopt -u nocasematch
 	case $STATUS in
 	[1-4][0-9][0-9]) ;;
-	*) BAD_STATUS+="$1: '$STATUS'"$'\n' ;;
+	*) BAD_STATUS+="$what: '$STATUS'"$'\n' ;;
 	esac
 	printf '%s' "$BODY" | jq -e 'type == "object" and keys == ["message"]' \
-	    >/dev/null 2>&1 || NOT_JSON+="$1: $STATUS ${BODY:0:200}"$'\n'
+	    >/dev/null 2>&1 || NOT_JSON+="$what: $STATUS ${BODY:0:200}"$'\n'
 }
 
-# req METHOD PATH [CURL ARGS...]: api with the test key and token, noted.
-req() {
-	api "$@"
-	note "$1 $2"
-}
-
-# rreq METHOD PATH [CURL ARGS...]: raw_request (no default credentials), noted.
-rreq() {
-	raw_request "$@"
-	note "$1 $2"
-}
+REQUEST_HOOK=note
 
 # section_clean NAME: no answer so far had SQL error text, a 5xx (or no
 # answer at all), or a body other than {"message": ...}.
@@ -89,12 +80,6 @@ section_clean() {
 	is "$BAD_STATUS" '' "$1: no 5xx and no missing answer"
 	is "$NOT_JSON" '' "$1: every body is {\"message\": ...}"
 	SQL_SEEN='' BAD_STATUS='' NOT_JSON=''
-}
-
-# answers STATUS MESSAGE NAME: the last answer had STATUS and MESSAGE.
-answers() {
-	is "$STATUS" "$1" "$3: $1"
-	is "$(message)" "$2" "$3: message"
 }
 
 table_count() { sql 'SELECT COUNT(*) FROM users'; }
@@ -113,41 +98,31 @@ SEARCH_ROUTES=(nickname first-name last-name email identification-type
 for p in "${PAYLOADS[@]}"; do
 	e=$(enc "$p")
 	for r in id id-limit-fields; do
-		req GET "/v1/users/$r/$e"
-		answers 400 "$MSG_ID" "GET $r/$p"
+		expect -n "GET $r/$p" GET "/v1/users/$r/$e" 400 "$MSG_ID"
 	done
-	req PUT "/v1/users/update-user/$e" -H 'Content-Type: application/json' \
+	expect -n "PUT update-user/$p" PUT "/v1/users/update-user/$e" 400 \
+	    "$MSG_ID" -H 'Content-Type: application/json' \
 	    --data '{"nickname":"never stored"}'
-	answers 400 "$MSG_ID" "PUT update-user/$p"
-	req DELETE "/v1/users/delete-user/$e"
-	answers 400 "$MSG_ID" "DELETE delete-user/$p"
+	expect -n "DELETE delete-user/$p" DELETE "/v1/users/delete-user/$e" 400 \
+	    "$MSG_ID"
 	for r in creation-date update-date; do
-		req GET "/v1/users/$r/$e"
-		is "$STATUS" 400 "GET $r/$p: 400"
+		expect -n "GET $r/$p" GET "/v1/users/$r/$e" 400
 	done
 done
 for p in "${MORE_PAYLOADS[@]}" '4 OR 1=1' "4'" '4;' '4--'; do
-	req GET "/v1/users/id/$(enc "$p")"
-	answers 400 "$MSG_ID" "GET id/$p"
+	expect -n "GET id/$p" GET "/v1/users/id/$(enc "$p")" 400 "$MSG_ID"
 done
 
 # search_literal ROUTE TEXT NAME: 200 with an array whose every user holds
 # TEXT (in any case) in the route's column: the payload matched as text.
 search_literal() {
 	local col=${1//-/_}
-	req GET "/v1/users/$1/$(enc "$2")?limit=1000"
-	is "$STATUS" 200 "$3: 200"
-	jqa_is --arg col "$col" --arg p "$2" \
+	expect -n "$3" GET "/v1/users/$1/$(enc "$2")?limit=1000" 200
+	# shellcheck disable=SC2016 # a jq program
+	jq_is --arg col "$col" --arg p "$2" \
 	    '.message | type == "array" and all(.[];
 		.[$col] | ascii_downcase | contains($p | ascii_downcase))' \
 	    true "$3: an array, each user's $col contains the text"
-}
-
-# jqa_is JQ_ARGS... FILTER EXPECTED NAME: jq_is with --arg options.
-jqa_is() {
-	local n=$# name=${!#} expected=${*:$#-1:1} filter=${*:$#-2:1}
-	is "$(printf '%s' "$BODY" | jq -c "${@:1:n-3}" "$filter" 2>&1)" \
-	    "$expected" "$name"
 }
 
 for p in "${PAYLOADS[@]}"; do
@@ -167,22 +142,18 @@ section_clean 'SQL payloads in path values'
 query_payload() {
 	local e
 	e=$(enc "$2")
-	req GET "$1?page=$e"
-	answers 400 "$MSG_PAGE" "$1?page=$2"
-	req GET "$1?limit=$e"
-	answers 400 "$MSG_LIMIT" "$1?limit=$2"
-	req GET "$1?orderBy=$e"
-	answers 400 "$MSG_ORDER_BY" "$1?orderBy=$2"
-	req GET "$1?orderAt=$e"
-	answers 400 "$MSG_ORDER_AT" "$1?orderAt=$2"
+	expect -n "$1?page=$2" GET "$1?page=$e" 400 "$MSG_PAGE"
+	expect -n "$1?limit=$2" GET "$1?limit=$e" 400 "$MSG_LIMIT"
+	expect -n "$1?orderBy=$2" GET "$1?orderBy=$e" 400 "$MSG_ORDER_BY"
+	expect -n "$1?orderAt=$2" GET "$1?orderAt=$e" 400 "$MSG_ORDER_AT"
 }
 
 for p in "${PAYLOADS[@]}"; do
 	query_payload /v1/users/list "$p"
 	e=$(enc "$p")
 	# Unknown parameters are ignored, whatever their name or value.
-	req GET "/v1/users/list?$e=$e&limit=2"
-	is "$STATUS" 200 "list?<payload>=<payload>: ignored, 200"
+	expect -n 'list?<payload>=<payload>: ignored' \
+	    GET "/v1/users/list?$e=$e&limit=2" 200
 	jq_is '.message | length' 2 "list?<payload>=<payload>: limit=2 holds"
 done
 query_payload /v1/users/nickname/a "${PAYLOADS[0]}"
@@ -202,30 +173,21 @@ BAD_BYTES=(%00 a%00b %FF %C3%28 %C0%AF %E0%80%AF %ED%A0%80 %F4%90%80%80
 
 # Each sequence in an id, a search value and a date, and in one query
 # parameter (in turn); NUL and 0xFF in all four.
+PARAMS=(page limit orderBy orderAt)
 i=0
 for b in "${BAD_BYTES[@]}"; do
-	req GET "/v1/users/id/4$b"
-	is "$STATUS" 400 "GET id/4$b: 400"
-	r=${SEARCH_ROUTES[i % ${#SEARCH_ROUTES[@]}]}
-	req GET "/v1/users/$r/a$b"
-	is "$STATUS" 400 "GET $r/a$b: 400"
+	expect GET "/v1/users/id/4$b" 400
+	expect GET "/v1/users/${SEARCH_ROUTES[i % ${#SEARCH_ROUTES[@]}]}/a$b" 400
 	r=$( ((i % 2)) && echo update-date || echo creation-date)
-	req GET "/v1/users/$r/2023-03-2$b"
-	is "$STATUS" 400 "GET $r/2023-03-2$b: 400"
-	k=(page limit orderBy orderAt)
-	k=${k[i % 4]}
-	req GET "/v1/users/list?$k=1$b"
-	is "$STATUS" 400 "list?$k=1$b: 400"
+	expect GET "/v1/users/$r/2023-03-2$b" 400
+	expect GET "/v1/users/list?${PARAMS[i % 4]}=1$b" 400
 	i=$((i + 1))
 done
 for b in %00 %FF; do
-	req DELETE "/v1/users/delete-user/4$b"
-	is "$STATUS" 400 "DELETE delete-user/4$b: 400"
-	req GET "/v1/users/id-limit-fields/4$b"
-	is "$STATUS" 400 "GET id-limit-fields/4$b: 400"
-	for k in page limit orderBy orderAt; do
-		req GET "/v1/users/list?$k=1$b"
-		is "$STATUS" 400 "list?$k=1$b: 400"
+	expect DELETE "/v1/users/delete-user/4$b" 400
+	expect GET "/v1/users/id-limit-fields/4$b" 400
+	for k in "${PARAMS[@]}"; do
+		expect GET "/v1/users/list?$k=1$b" 400
 	done
 done
 
@@ -237,48 +199,39 @@ for q in 'page=1&page=1:page' 'page=0&limit=5&page=1:page' \
     'limit=5&limit=5:limit' 'orderBy=id&orderBy=id:orderBy' \
     'orderAt=asc&orderAt=desc:orderAt' 'page=&page=1:page'; do
 	want=${q##*:} q=${q%:*}
+	case $want in
+	page) msg=$MSG_PAGE ;;
+	limit) msg=$MSG_LIMIT ;;
+	orderBy) msg=$MSG_ORDER_BY ;;
+	orderAt) msg=$MSG_ORDER_AT ;;
+	esac
 	for route in /v1/users/list /v1/users/email/a; do
-		req GET "$route?$q"
-		is "$STATUS" 400 "$route?$q: 400"
-		case $want in
-		page) is "$(message)" "$MSG_PAGE" "$route?$q: page message" ;;
-		limit) is "$(message)" "$MSG_LIMIT" "$route?$q: limit message" ;;
-		orderBy) is "$(message)" "$MSG_ORDER_BY" "$route?$q: orderBy message" ;;
-		orderAt) is "$(message)" "$MSG_ORDER_AT" "$route?$q: orderAt message" ;;
-		esac
+		expect GET "$route?$q" 400 "$msg"
 	done
 done
 
 for q in limit=99999999999999999999 limit=2147483648 limit=4294967297 \
     limit=18446744073709551617 limit=1001; do
-	req GET "/v1/users/list?$q"
-	answers 400 "$MSG_LIMIT" "list?$q"
+	expect GET "/v1/users/list?$q" 400 "$MSG_LIMIT"
 done
 for q in page=99999999999999999999 page=2147483648 page=4294967296 \
     page=18446744073709551616 page=-1; do
-	req GET "/v1/users/list?$q"
-	answers 400 "$MSG_PAGE" "list?$q"
+	expect GET "/v1/users/list?$q" 400 "$MSG_PAGE"
 done
-req GET '/v1/users/list?page=2147483647&limit=1000'
-is "$STATUS" 200 'list?page=2147483647&limit=1000 (largest offset): 200'
+expect GET '/v1/users/list?page=2147483647&limit=1000' 200 # the largest offset
 jq_is '.message' '[]' 'list?page=2147483647&limit=1000: []'
 
 for id in 2147483648 99999999999999999999 4294967297 18446744073709551617 \
     -1 0 +4 04 4.0 4e0 0x4; do
-	req GET "/v1/users/id/$id"
-	answers 400 "$MSG_ID" "GET id/$id"
+	expect GET "/v1/users/id/$id" 400 "$MSG_ID"
 done
 for id in 2147483648 99999999999999999999; do
-	req GET "/v1/users/id-limit-fields/$id"
-	answers 400 "$MSG_ID" "GET id-limit-fields/$id"
-	req DELETE "/v1/users/delete-user/$id"
-	answers 400 "$MSG_ID" "DELETE delete-user/$id"
-	req PATCH "/v1/users/update-user/$id" \
+	expect GET "/v1/users/id-limit-fields/$id" 400 "$MSG_ID"
+	expect DELETE "/v1/users/delete-user/$id" 400 "$MSG_ID"
+	expect PATCH "/v1/users/update-user/$id" 400 "$MSG_ID" \
 	    -H 'Content-Type: application/json' --data '{"nickname":"abcd"}'
-	answers 400 "$MSG_ID" "PATCH update-user/$id"
 done
-req GET /v1/users/id/2147483647
-is "$STATUS" 404 'GET id/2147483647 (largest id, none such): 404'
+expect GET /v1/users/id/2147483647 404 # the largest id, none such
 
 section_clean 'repeated parameters, overflowing numbers'
 
@@ -330,15 +283,13 @@ new_body() {
 		identification_number: $s, country_id: "AR"} | .[$f] = $v')
 }
 
-# hex TEXT: TEXT's bytes in upper-case hex, as MariaDB's HEX() writes them.
-hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
-
 # stored_literally ID FIELD TEXT NAME: the answer (to the write) and the
 # row hold exactly TEXT.
 stored_literally() {
-	jqa_is --arg f "$2" '.message[$f]' "$(jq -cn --arg v "$3" '$v')" \
+	# shellcheck disable=SC2016 # jq programs
+	jq_is --arg f "$2" '.message[$f]' "$(jq -cn --arg v "$3" '$v')" \
 	    "$4: the answer holds it literally"
-	is "$(sql "SELECT HEX($2) FROM users WHERE id = $1")" "$(hex "$3")" \
+	is "$(sql "SELECT HEX($2) FROM users WHERE id = $1")" "$(hexof "$3")" \
 	    "$4: the table holds its exact bytes"
 }
 
@@ -353,7 +304,7 @@ for f in "${FIELDS[@]}"; do
 	payloads_for "$f"
 	for p in "${LIST[@]}"; do
 		new_body "$f" "$p"
-		req POST /v1/users/add-user -H 'Content-Type: application/json' \
+		api POST /v1/users/add-user -H 'Content-Type: application/json' \
 		    --data "$NEW_BODY"
 		if expect_valid "$f" "$p"; then
 			is "$STATUS" 201 "add with $f=$p: 201 (valid text)"
@@ -377,7 +328,7 @@ is "$(table_count)" "$((COUNT0 + ${#CREATED[@]}))" \
 
 # Updates of one of those users, field by field.
 new_body nickname 'update target'
-req POST /v1/users/add-user -H 'Content-Type: application/json' \
+api POST /v1/users/add-user -H 'Content-Type: application/json' \
     --data "$NEW_BODY"
 is "$STATUS" 201 'add the user the updates change: 201'
 UID_=$(printf '%s' "$BODY" | jq -r '.message.id')
@@ -385,7 +336,7 @@ CREATED+=("$UID_")
 for f in "${FIELDS[@]}"; do
 	payloads_for "$f"
 	for p in "${LIST[@]}"; do
-		req PATCH "/v1/users/update-user/$UID_" \
+		api PATCH "/v1/users/update-user/$UID_" \
 		    -H 'Content-Type: application/json' \
 		    --data "$(jq -cn --arg f "$f" --arg v "$p" '{($f): $v}')"
 		if expect_valid "$f" "$p"; then
@@ -402,27 +353,28 @@ done
 
 # Payloads as keys, and in the Content-Type header.
 for p in "${PAYLOADS[@]}"; do
-	req PATCH "/v1/users/update-user/$UID_" \
+	api PATCH "/v1/users/update-user/$UID_" \
 	    -H 'Content-Type: application/json' \
 	    --data "$(jq -cn --arg k "$p" '{nickname: "abcd", ($k): "x"}')"
 	is "$STATUS" 400 "update with the key $p: 400 (unknown key)"
 	like "$(message)" "^${MSG_CHECK}.*unknown key" \
 	    "update with the key $p: names an unknown key"
 done
-req PATCH "/v1/users/update-user/$UID_" \
+api PATCH "/v1/users/update-user/$UID_" \
     -H "Content-Type: application/json'; DROP TABLE users--" \
     --data '{"nickname":"abcd"}'
 is "$STATUS" 415 "Content-Type with a payload after it: 415"
 
 # The stored payloads are found by search, as text.
 search_literal nickname "' OR '1'='1" "search for a stored nickname payload"
-jqa_is --arg p "' OR '1'='1" '[.message[] | select(.nickname == $p)] | length > 0' \
+# shellcheck disable=SC2016 # a jq program
+jq_is --arg p "' OR '1'='1" '[.message[] | select(.nickname == $p)] | length > 0' \
     true 'search for a stored nickname payload: the user is found'
 
 section_clean 'SQL payloads in bodies'
 
 for id in "${CREATED[@]}"; do
-	req DELETE "/v1/users/delete-user/$id"
+	api DELETE "/v1/users/delete-user/$id"
 	[ "$STATUS" = 200 ] || diag "DELETE delete-user/$id: $STATUS $BODY"
 done
 ids=$(IFS=,; printf '%s' "${CREATED[*]}")
@@ -433,24 +385,23 @@ is "$(table_sum)" "$SUM0" 'after the writes: CHECKSUM TABLE as at the start'
 
 # --- tokens: forged, expired, not yet valid, too long ---
 
-KEY="x-api-key: $USERS_API_KEY"
 NOW=$(now)
 
 # refused NAME TOKEN: the responder's 401, or a JSON 4xx from nginx; never
 # a success or a 5xx.
 refused() {
-	rreq GET /v1/users/id/4 -H "$KEY" -H "Authorization: Bearer $2"
+	with_token "$2" /v1/users/id/4
 	like "$STATUS" '^4[0-9][0-9]$' "$1: a 4xx (got $STATUS)"
 	unlike "$BODY" 'GABRIELA' "$1: no user data"
 }
 
 for alg in none None NONE nOnE '' HS256x; do
-	h=$(printf '{"alg":"%s","typ":"JWT"}' "$alg" | _b64url)
-	pl=$(printf '%s' '{"sub":"e2e"}' | _b64url)
+	h=$(printf '{"alg":"%s","typ":"JWT"}' "$alg" | b64url)
+	pl=$(printf '%s' '{"sub":"e2e"}' | b64url)
 	refused "alg \"$alg\", no signature" "$h.$pl."
 	is "$STATUS" 401 "alg \"$alg\", no signature: 401"
 	s=$(printf '%s' "$h.$pl" |
-	    openssl dgst -sha256 -hmac "$USERS_JWT_SECRET" -binary | _b64url)
+	    openssl dgst -sha256 -hmac "$USERS_JWT_SECRET" -binary | b64url)
 	refused "alg \"$alg\", HS256 signature" "$h.$pl.$s"
 	is "$STATUS" 401 "alg \"$alg\", HS256 signature: 401"
 done
@@ -481,22 +432,22 @@ limited() {
 }
 
 long=$(head -c 10240 /dev/zero | tr '\0' a)
-req GET "/v1/users/nickname/$long"
+api GET "/v1/users/nickname/$long"
 limited 'a 10 KiB URI'
 is "$STATUS" 414 'a 10 KiB URI: 414'
-req GET "/v1/users/list?x=$long"
+api GET "/v1/users/list?x=$long"
 limited 'a 10 KiB query string'
 big=$(head -c 65536 /dev/zero | tr '\0' b)
-req GET /v1/test -H "X-Big: $big"
+api GET /v1/test -H "X-Big: $big"
 limited 'a 64 KiB header'
 is "$STATUS" 431 'a 64 KiB header: 431'
 many=()
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	many+=(-H "X-Many-$i: ${big:0:7000}")
 done
-req GET /v1/test "${many[@]}"
+api GET /v1/test "${many[@]}"
 limited 'ten 7 KiB headers (70 KiB in all)'
-req GET /v1/test -H "Cookie: $big"
+api GET /v1/test -H "Cookie: $big"
 limited 'a 64 KiB cookie'
 
 section_clean "nginx's limits"
@@ -522,11 +473,11 @@ BODY_TIMEOUT=$(timeout_of client_body_timeout)
 declare -A SLOW_FD
 slow_open() {
 	local fd
-	mkfifo "$TMP/in$1"
+	mkfifo "$TEST_TMP/in$1"
 	openssl s_client -quiet -connect "127.0.0.1:$PORT" \
-	    -servername localhost <"$TMP/in$1" >"$TMP/out$1" 2>/dev/null &
+	    -servername localhost <"$TEST_TMP/in$1" >"$TEST_TMP/out$1" 2>/dev/null &
 	SLOW_PIDS[$1]=$!
-	exec {fd}>"$TMP/in$1"
+	exec {fd}>"$TEST_TMP/in$1"
 	SLOW_FD[$1]=$fd
 	printf '%s' "$2" >&"$fd"
 }
@@ -547,18 +498,18 @@ slow_open 7 "GET /v1/users/id/4 HTTP/1.1"$'\r\n'"$HEAD"
 (for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	sleep 2
 	printf 'X-Drip-%d: %d\r\n' "$i" "$i" || exit 0
-done) >&"${SLOW_FD[7]}" 2>/dev/null &
+done) 1>&"${SLOW_FD[7]}" 2>/dev/null &
 SLOW_PIDS[8]=$!
 SLOW_START=$SECONDS
 sleep 1
 
 served=0
 for i in 1 2 3 4 5 6 7 8; do
-	req GET /v1/users/id/4
+	api GET /v1/users/id/4
 	[ "$STATUS" = 200 ] && served=$((served + 1))
 done
 is "$served" 8 'with 7 slow clients held open, 8 normal requests answer 200'
-req POST /v1/users/add-user -H 'Content-Type: application/json' \
+api POST /v1/users/add-user -H 'Content-Type: application/json' \
     --data '{"nickname":"x"}'
 is "$STATUS" 400 'meanwhile a write reaches the responder too (400 for a bad body)'
 alive=0
@@ -584,10 +535,10 @@ if [ "$WAIT" -le 15 ]; then
 	done
 	is "$closed" 7 "nginx closed all 7 slow connections within its timeouts + 5 s (header ${HEADER_TIMEOUT}s, body ${BODY_TIMEOUT}s)"
 	diag "closed after $((SECONDS - SLOW_START)) s"
-	unlike "$(cat "$TMP"/out[1-7])" 'HTTP/1\.1 [23]' \
+	unlike "$(cat "$TEST_TMP"/out[1-7])" 'HTTP/1\.1 [23]' \
 	    'the slow requests got no success answer'
 else
-	_tap_result 1 "nginx closes slow clients # SKIP client_header_timeout ${HEADER_TIMEOUT}s / client_body_timeout ${BODY_TIMEOUT}s: longer than this test waits (15 s)"
+	skip "nginx closes slow clients" "client_header_timeout ${HEADER_TIMEOUT}s / client_body_timeout ${BODY_TIMEOUT}s: longer than this test waits (15 s)"
 fi
 for n in 1 2 3 4 5 6 7; do
 	fd=${SLOW_FD[$n]}

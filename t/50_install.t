@@ -9,10 +9,8 @@
 # on a slow machine.
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 S=$USERS_STATE_DIR
-TMP=$(mktemp -d)
-DEST=$TMP/root
+DEST=$TEST_TMP/root
 # The installed-style configuration lives in the state directory: ./stack
 # recognises (and stops) a responder whose command line names it.
 INST=$S/installed
@@ -24,44 +22,19 @@ SBINDIR=$PREFIX/sbin DATADIR=$PREFIX/share
 
 diag_file() { [ -f "$1" ] && tail -n "${2:-20}" "$1" | sed 's/^/# /'; }
 
-skip() { _tap_result 1 "$1 # SKIP $2"; }
-
-# alive PID: the process exists and has not exited (a zombie has).
-alive() {
-	local state
-	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$state" ] && [ "$state" != Z ]
-}
-
-# wait_until SECONDS COMMAND...: polls COMMAND until it succeeds.
-wait_until() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.1
-	done
-}
-
-serves() {
-	[ "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 \
-		-H "x-api-key: $USERS_API_KEY" \
-		-H "Authorization: Bearer $USERS_TOKEN" \
-		"$USERS_URL/v1/test")" = 200 ]
-}
-
 # The stack's responder again, the way ./stack starts it.
 stack_responder_start() {
 	local n=${S##*/test}
 	STACK_INSTANCE=$n "$ROOT/stack" app-start test >&2
 }
 
-# The stack must get its own responder back whatever happened here.
-cleanup() {
+# restore_responder: the stack gets its own responder back, whatever
+# happened here.
+restore_responder() {
 	local pid
 	if [ -n "$INSTALLED_PID" ] && alive "$INSTALLED_PID"; then
 		kill -s TERM "$INSTALLED_PID" 2>/dev/null
-		wait_until 15 eval '! alive "$INSTALLED_PID"' ||
+		wait_for 15 not alive "$INSTALLED_PID" ||
 			kill -s KILL "$INSTALLED_PID" 2>/dev/null
 	fi
 	pid=$(cat "$S/usersd.pid" 2>/dev/null)
@@ -69,19 +42,9 @@ cleanup() {
 		[ "$(readlink "/proc/$pid/exe")" = "$DEST$SBINDIR/usersd" ]; then
 		stack_responder_start || true
 	fi
-	rm -rf "$TMP" "$INST" "$_hdr_file"
 }
-trap cleanup EXIT
-
-# ini_get FILE SECTION KEY: the value, quotes removed.
-ini_get() {
-	awk -v sec="$2" -v key="$3" '
-		/^[ \t]*\[/ { s = $0; gsub(/[][ \t]/, "", s); next }
-		s == sec && $0 ~ "^[ \t]*" key "[ \t]*=" {
-			v = $0; sub(/^[^=]*=[ \t]*/, "", v); gsub(/"/, "", v)
-			print v; exit
-		}' "$1"
-}
+at_exit rm -rf "$INST"
+at_exit restore_responder
 
 # ini_set FILE SECTION KEY VALUE: replaces the key's line in that section;
 # fails when there is none (VALUE "" deletes the line).
@@ -98,29 +61,29 @@ ini_set() {
 
 # --- Build and install, from what make dist would ship ---------------------
 
-mkdir -p "$TMP/build"
+mkdir -p "$TEST_TMP/build"
 built=0
-if timeout 120 make -s -C "$ROOT" distdir distdir="$TMP/src" \
-	>"$TMP/distdir.log" 2>&1; then
+if timeout 120 make -s -C "$ROOT" distdir distdir="$TEST_TMP/src" \
+	>"$TEST_TMP/distdir.log" 2>&1; then
 	built=1
 else
-	diag_file "$TMP/distdir.log"
+	diag_file "$TEST_TMP/distdir.log"
 fi
 is "$built" 1 'make distdir: the sources a tarball holds'
 [ "$built" = 1 ] || done_testing
 built=0
-if (cd "$TMP/build" && timeout 120 "$TMP/src/configure" --prefix=$PREFIX \
+if (cd "$TEST_TMP/build" && timeout 120 "$TEST_TMP/src/configure" --prefix=$PREFIX \
 	--sysconfdir=$SYSCONFDIR --localstatedir=$LOCALSTATEDIR &&
 	timeout 600 make -j2 &&
-	timeout 120 make install DESTDIR="$DEST") >"$TMP/build.log" 2>&1; then
+	timeout 120 make install DESTDIR="$DEST") >"$TEST_TMP/build.log" 2>&1; then
 	built=1
 else
-	diag_file "$TMP/build.log" 30
+	diag_file "$TEST_TMP/build.log" 30
 fi
 is "$built" 1 "configure --prefix=$PREFIX --sysconfdir=$SYSCONFDIR --localstatedir=$LOCALSTATEDIR && make && make install DESTDIR=..."
 [ "$built" = 1 ] || done_testing
 
-UNITDIR=$(sed -n 's/^systemdsystemunitdir = //p' "$TMP/build/Makefile")
+UNITDIR=$(sed -n 's/^systemdsystemunitdir = //p' "$TEST_TMP/build/Makefile")
 diag "systemd unit directory: $UNITDIR"
 
 # --- The tree ------------------------------------------------------------------
@@ -161,9 +124,9 @@ is "$(grep -ci -- "$USERS_API_KEY" "$KEYS")" 0 \
 keys_path=$(sed -n 's/^[[:space:]]*include[[:space:]]\{1,\}\([^;]*api-keys\.map\);.*/\1/p' "$SITE")
 is "$keys_path" "$SYSCONFDIR/nginx/usersd/api-keys.map" \
 	'the site file includes the installed keys file'
-for f in $(sed -n 's/^[[:space:]]*alias[[:space:]]\{1,\}\([^;]*\);.*/\1/p' "$SITE"); do
+while read -r f; do
 	ok "the file the site serves is installed: $f" test -f "$DEST$f"
-done
+done < <(sed -n 's/^[[:space:]]*alias[[:space:]]\{1,\}\([^;]*\);.*/\1/p' "$SITE")
 sock=$(ini_get "$INI" server socket)
 is "$sock" /run/usersd/usersd.sock \
 	'[server] socket is in the unit'"'"'s runtime directory'
@@ -171,6 +134,7 @@ like "$(cat "$SITE")" "fastcgi_pass unix:$sock;" \
 	'the site file passes to the INI'"'"'s socket'
 
 # The unit: the configured paths and the required settings.
+# shellcheck disable=SC2016 # $MAINPID is the unit's, literally
 for line in "ExecStart=$SBINDIR/usersd -c $SYSCONFDIR/usersd/usersd.ini" \
 	'RuntimeDirectory=usersd' 'NoNewPrivileges=yes' \
 	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' \
@@ -185,10 +149,10 @@ is "$(ini_get "$INI" server user)" usersd \
 
 if command -v systemd-analyze >/dev/null; then
 	# verify wants the binaries at their paths: point it at DESTDIR's.
-	mkdir -p "$TMP/unit"
+	mkdir -p "$TEST_TMP/unit"
 	sed "s|$SBINDIR/usersd|$DEST$SBINDIR/usersd|g" "$UNIT" \
-		>"$TMP/unit/usersd.service"
-	out=$(systemd-analyze verify --man=no "$TMP/unit/usersd.service" 2>&1)
+		>"$TEST_TMP/unit/usersd.service"
+	out=$(systemd-analyze verify --man=no "$TEST_TMP/unit/usersd.service" 2>&1)
 	rc=$?
 	is "$rc:$out" "0:" 'systemd-analyze verify: no error, no warning'
 else
@@ -206,8 +170,8 @@ is "$(sed -n 's/^[[:space:]]*\(access\|error\)_log[[:space:]]\{1,\}\([^ ;]*\).*/
 	'the site logs only to /var/log/nginx/*.log, which the nginx package rotates'
 if command -v logrotate >/dev/null; then
 	printf 'include %s\n' "$DEST$SYSCONFDIR/logrotate.d/usersd" \
-		>"$TMP/logrotate.conf"
-	out=$(logrotate -d -s "$TMP/logrotate.state" "$TMP/logrotate.conf" 2>&1)
+		>"$TEST_TMP/logrotate.conf"
+	out=$(logrotate -d -s "$TEST_TMP/logrotate.state" "$TEST_TMP/logrotate.conf" 2>&1)
 	rc=$?
 	errors=$(printf '%s\n' "$out" | grep -c '^error:')
 	is "$rc:$errors" 0:0 'logrotate -d accepts the logrotate file'
@@ -237,15 +201,15 @@ else
 		'... naming [database] password_file and its file'
 fi
 # The same INI with its paths moved into DESTDIR: one secret file at a time.
-sed "s|$SYSCONFDIR/usersd/|$DEST$SYSCONFDIR/usersd/|g" "$INI" >"$TMP/moved.ini"
+sed "s|$SYSCONFDIR/usersd/|$DEST$SYSCONFDIR/usersd/|g" "$INI" >"$TEST_TMP/moved.ini"
 echo pass >"$DEST$SYSCONFDIR/usersd/db-password"
-out=$("$BIN" -t -c "$TMP/moved.ini" 2>&1)
+out=$("$BIN" -t -c "$TEST_TMP/moved.ini" 2>&1)
 is "$?" 1 'with the database password set: still refused'
 like "$out" "\\[jwt\\] secret_file: cannot open $DEST$SYSCONFDIR/usersd/jwt-secret" \
 	'... naming [jwt] secret_file and its file'
 echo secret >"$DEST$SYSCONFDIR/usersd/jwt-secret"
-out=$("$BIN" -t -c "$TMP/moved.ini" 2>&1)
-is "$?:$out" "0:usersd: $TMP/moved.ini: configuration is valid" \
+out=$("$BIN" -t -c "$TEST_TMP/moved.ini" 2>&1)
+is "$?:$out" "0:usersd: $TEST_TMP/moved.ini: configuration is valid" \
 	'with both secret files: valid'
 
 # --- The installed binary serves through nginx ---------------------------------
@@ -270,13 +234,13 @@ is "$?:$out" "0:usersd: $INST/usersd.ini: configuration is valid" \
 old=$(cat "$S/usersd.pid")
 kill -s TERM "$old"
 ok "the stack's responder stopped (pid $old)" \
-	wait_until 20 eval '! alive "$old"'
+	wait_for 20 not alive "$old"
 rm -f "$S/usersd.sock"
 "$BIN" -c "$INST/usersd.ini" </dev/null >>"$S/log/usersd.log" 2>&1 &
 INSTALLED_PID=$!
 printf '%s\n' "$INSTALLED_PID" >"$S/usersd.pid"
-ok 'the installed usersd opens the socket' wait_until 10 test -S "$S/usersd.sock"
-ok 'the installed usersd serves' wait_until 10 serves
+ok 'the installed usersd opens the socket' wait_for 10 test -S "$S/usersd.sock"
+ok 'the installed usersd serves' wait_for 10 answers 200 /v1/test
 is "$(readlink "/proc/$INSTALLED_PID/exe")" "$BIN" \
 	'the master is the installed binary'
 want_user=$(ini_get "$INST/usersd.ini" server user)
@@ -297,9 +261,9 @@ INSTALLED_PID=""
 
 rm -f "$S/usersd.sock"
 stack_responder_start
-ok "the stack's responder serves again" wait_until 15 serves
+ok "the stack's responder serves again" wait_for 15 answers 200 /v1/test
 exe=$(readlink "/proc/$(cat "$S/usersd.pid")/exe")
 ok "... it is the stack's build again ($exe)" \
-	eval 'case $exe in "$ROOT"/*) true ;; *) false ;; esac'
+	test "${exe#"$ROOT"/}" != "$exe"
 
 done_testing

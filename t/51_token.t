@@ -4,26 +4,19 @@
 # usage and exit statuses. Read-only.
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 INI=$USERS_STATE_DIR/usersd.ini
 MSG='Not authenticated, check x_api_key and Authorization'
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"; rm -f "$_hdr_file"' EXIT
 
-# The binary automake built: the newest, should its place change (as
-# stack's responder_bin finds usersd).
-BIN=""
-for b in "$ROOT/usersd-token" "$ROOT/src/usersd-token"; do
-	[ -x "$b" ] && { [ -z "$BIN" ] || [ "$b" -nt "$BIN" ]; } && BIN=$b
-done
+# The binary automake built (the newest, should its place change).
+BIN=$(built usersd-token)
 ok 'usersd-token is built' test -n "$BIN"
 [ -n "$BIN" ] || done_testing
 
 # mint ARGS...: runs the tool; sets TOKEN (stdout), ERR (stderr), RC.
 mint() {
 	RC=0
-	TOKEN=$("$BIN" "$@" 2>"$TMP/err") || RC=$?
-	ERR=$(cat "$TMP/err")
+	TOKEN=$("$BIN" "$@" 2>"$TEST_TMP/err") || RC=$?
+	ERR=$(cat "$TEST_TMP/err")
 }
 
 # claims TOKEN / jose TOKEN: the decoded payload / header as compact JSON.
@@ -36,13 +29,8 @@ _seg() {
 claims() { _seg "$1" 2; }
 jose() { _seg "$1" 1; }
 
-# with_token TOKEN: GET PATH (default /v1/test) with the key and the token.
-with_token() {
-	raw_request GET "${2:-/v1/test}" -H "x-api-key: $USERS_API_KEY" \
-		-H "Authorization: Bearer $1"
-}
-
-refused() {
+# invalid_token NAME: the responder's 401 for a token it refuses.
+invalid_token() {
 	is "$STATUS" 401 "$1: 401"
 	is "$(message)" "$MSG" "$1: the contract's message"
 	like "$(header WWW-Authenticate)" '^Bearer error="invalid_token"' \
@@ -71,10 +59,10 @@ mint -c "$INI" --sub 1 --claim exp=5
 is "$RC" 2 '--claim exp=...: exit 2 (set by --ttl/--exp)'
 mint -c "$INI" --sub 1 --bogus
 is "$RC" 2 'unknown option: exit 2'
-mint -c "$TMP/none.ini" --sub 1
+mint -c "$TEST_TMP/none.ini" --sub 1
 is "$RC" 1 'missing INI: exit 1'
 like "$ERR" 'none\.ini' 'missing INI: names the file'
-mint -c "$INI" --sub 1 --key "$TMP/none.pem"
+mint -c "$INI" --sub 1 --key "$TEST_TMP/none.pem"
 is "$RC" 1 '--key with an HS256 INI: exit 1'
 like "$ERR" 'HS256' '--key with an HS256 INI: says HS256 takes the secret'
 
@@ -109,52 +97,52 @@ mint -c "$INI" --sub 1 --ttl -120
 is "$RC" 0 '--ttl -120: minted'
 is "$(claims "$TOKEN" | jq '.exp - .iat')" -120 '--ttl -120: exp 120 s ago'
 with_token "$TOKEN"
-refused 'expired beyond the leeway'
+invalid_token 'expired beyond the leeway'
 mint -c "$INI" --sub 1 --ttl -5
 with_token "$TOKEN"
 is "$STATUS" 200 'expired 5 s ago, within the 30 s leeway: 200'
 mint -c "$INI" --sub 1 --exp $(($(now) - 3600))
 with_token "$TOKEN"
-refused '--exp an hour ago'
+invalid_token '--exp an hour ago'
 mint -c "$INI" --sub 1 --exp $(($(now) + 3600))
 is "$(claims "$TOKEN" | jq -r 'has("exp")')" true '--exp: exp set'
 with_token "$TOKEN"
 is "$STATUS" 200 '--exp in an hour: 200'
 mint -c "$INI" --sub 1 --nbf 600
 with_token "$TOKEN"
-refused 'nbf in 10 minutes'
+invalid_token 'nbf in 10 minutes'
 mint -c "$INI" --sub 1 --no-iat
 is "$(claims "$TOKEN" | jq -r 'has("iat")')" false '--no-iat: no iat'
 
 # --- iss and aud come from the INI
 sed -e '/^\[jwt\]/a issuer = https://auth.example.test/\naudience = users-api' \
-	"$INI" >"$TMP/iss.ini"
-mint -c "$TMP/iss.ini" --sub 7
+	"$INI" >"$TEST_TMP/iss.ini"
+mint -c "$TEST_TMP/iss.ini" --sub 7
 is "$RC" 0 'issuer/audience INI: minted'
 is "$(claims "$TOKEN" | jq -c '[.iss, .aud]')" \
 	'["https://auth.example.test/","users-api"]' 'iss and aud from the INI'
 
 # --- ES256: the private key on the command line, the public one in the INI
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-	-out "$TMP/es.key" 2>/dev/null
-openssl pkey -in "$TMP/es.key" -pubout -out "$TMP/es.pub" 2>/dev/null
+	-out "$TEST_TMP/es.key" 2>/dev/null
+openssl pkey -in "$TEST_TMP/es.key" -pubout -out "$TEST_TMP/es.pub" 2>/dev/null
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
-	-out "$TMP/other.key" 2>/dev/null
+	-out "$TEST_TMP/other.key" 2>/dev/null
 sed -e 's/^alg *=.*/alg = ES256/' \
-	-e "s|^secret *=.*|public_key_file = $TMP/es.pub|" \
-	-e '/^secret_file *=/d' "$INI" >"$TMP/es.ini"
-mint -c "$TMP/es.ini" --sub 1
+	-e "s|^secret *=.*|public_key_file = $TEST_TMP/es.pub|" \
+	-e '/^secret_file *=/d' "$INI" >"$TEST_TMP/es.ini"
+mint -c "$TEST_TMP/es.ini" --sub 1
 is "$RC" 1 'ES256 without --key: exit 1'
 like "$ERR" 'private key' 'ES256 without --key: asks for it'
-mint -c "$TMP/es.ini" --sub 1 --key "$TMP/other.key"
+mint -c "$TEST_TMP/es.ini" --sub 1 --key "$TEST_TMP/other.key"
 is "$RC" 1 'ES256 with a key not paired with public_key_file: exit 1'
-mint -c "$TMP/es.ini" --sub 1 --key "$TMP/es.pub"
+mint -c "$TEST_TMP/es.ini" --sub 1 --key "$TEST_TMP/es.pub"
 is "$RC" 1 'ES256 with the public key as --key: exit 1'
-mint -c "$TMP/es.ini" --sub 1 --key "$TMP/es.key"
+mint -c "$TEST_TMP/es.ini" --sub 1 --key "$TEST_TMP/es.key"
 is "$RC" 0 'ES256 with its private key: exit 0'
 is "$(jose "$TOKEN" | jq -r .alg)" ES256 'ES256: header alg ES256'
 unlike "$TOKEN$ERR" 'PRIVATE KEY' 'ES256: the key is not printed'
 with_token "$TOKEN"
-refused 'an ES256 token at the HS256 stack'
+invalid_token 'an ES256 token at the HS256 stack'
 
 done_testing

@@ -6,11 +6,8 @@
 # serves it at /v1/openapi.yaml without key or token. Read-only.
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 DOC=$ROOT/docs/openapi.yaml
 REDOCLY=${USERS_REDOCLY:-}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"; rm -f "$_hdr_file"' EXIT
 # No usage data leaves the machine; no update banner in the output.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 
@@ -19,7 +16,7 @@ export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 lint() {
 	timeout 60 "$REDOCLY" lint --format=stylish \
 		--extends recommended-strict --skip-rule no-server-example.com \
-		"$1" >"$TMP/lint.out" 2>&1
+		"$1" >"$TEST_TMP/lint.out" 2>&1
 }
 
 # small_doc [OPERATION-FIELDS...]: a one-operation document that lacks
@@ -51,7 +48,7 @@ doc_routes() {
 # METHODS, ... } entry. Fails when an entry cannot be read.
 router_routes() {
 	grep -v '^[[:space:]]*#[[:space:]]*include' "$1" |
-		gcc -E -P -x c - 2>"$TMP/cpp.err" | perl -0777 -ne '
+		gcc -E -P -x c - 2>"$TEST_TMP/cpp.err" | perl -0777 -ne '
 		s{/\*.*?\*/}{}gs;
 		m{router_routes\s*\[\s*\]\s*=\s*\{(.*?)\n\s*\}\s*;}s
 			or die "no router_routes table\n";
@@ -83,86 +80,87 @@ ok "@redocly/cli is installed (${REDOCLY:-USERS_REDOCLY unset}; node $(
 	node --version 2>&1))" test -n "$REDOCLY" -a -x "$REDOCLY"
 if [ -n "$REDOCLY" ] && [ -x "$REDOCLY" ]; then
 	if lint "$DOC"; then
-		_tap_result 1 'redocly lint (recommended-strict): no error, no warning'
+		pass 'redocly lint (recommended-strict): no error, no warning'
 	else
-		_tap_result 0 'redocly lint (recommended-strict): no error, no warning'
-		diag "$(grep -v '[║╔╚]' "$TMP/lint.out" | tail -n 40)"
+		fail 'redocly lint (recommended-strict): no error, no warning'
+		diag "$(grep -v '[║╔╚]' "$TEST_TMP/lint.out" | tail -n 40)"
 	fi
 	# The check can fail: the small document passes; without responses
 	# it is refused for that; without a 4xx answer (a warning in
 	# "recommended") it is refused too.
 	small_doc ', responses: {"200": {description: y},' \
-		'"400": {description: n}}' >"$TMP/small.yaml"
-	if lint "$TMP/small.yaml"; then
-		_tap_result 1 'redocly lint passes a small complete document'
+		'"400": {description: n}}' >"$TEST_TMP/small.yaml"
+	if lint "$TEST_TMP/small.yaml"; then
+		pass 'redocly lint passes a small complete document'
 	else
-		_tap_result 0 'redocly lint passes a small complete document'
-		diag "$(cat "$TMP/lint.out")"
+		fail 'redocly lint passes a small complete document'
+		diag "$(cat "$TEST_TMP/lint.out")"
 	fi
-	small_doc >"$TMP/bad.yaml"
-	if lint "$TMP/bad.yaml"; then
-		_tap_result 0 'redocly lint refuses an operation without responses'
+	small_doc >"$TEST_TMP/bad.yaml"
+	if lint "$TEST_TMP/bad.yaml"; then
+		fail 'redocly lint refuses an operation without responses'
 	else
-		like "$(cat "$TMP/lint.out")" \
+		# shellcheck disable=SC2016 # backquotes in redocly's text
+		like "$(cat "$TEST_TMP/lint.out")" \
 			'error +struct +The field `responses`' \
 			'redocly lint refuses an operation without responses'
 	fi
-	small_doc ', responses: {"200": {description: y}}' >"$TMP/warn.yaml"
-	if lint "$TMP/warn.yaml"; then
-		_tap_result 0 'redocly lint fails on a warning (no 4XX answer)'
+	small_doc ', responses: {"200": {description: y}}' >"$TEST_TMP/warn.yaml"
+	if lint "$TEST_TMP/warn.yaml"; then
+		fail 'redocly lint fails on a warning (no 4XX answer)'
 	else
-		like "$(cat "$TMP/lint.out")" 'operation-4xx-response' \
+		like "$(cat "$TEST_TMP/lint.out")" 'operation-4xx-response' \
 			'redocly lint fails on a warning (no 4XX answer)'
 	fi
 	# Dereferenced: the checks below see every answer in full.
 	timeout 60 "$REDOCLY" bundle --dereferenced --ext json "$DOC" \
-		>"$TMP/doc.json" 2>"$TMP/bundle.err"
-	is "$(jq -r '.paths | type' "$TMP/doc.json" 2>&1)" object \
+		>"$TEST_TMP/doc.json" 2>"$TEST_TMP/bundle.err"
+	is "$(jq -r '.paths | type' "$TEST_TMP/doc.json" 2>&1)" object \
 		'redocly bundle: the document as JSON'
 else
 	diag "./stack test installs it with npm into var/tools/; without the"
 	diag "npm registry, or on Node.js < 18.19, it cannot: this test fails."
-	printf '{}' >"$TMP/doc.json"
+	printf '{}' >"$TEST_TMP/doc.json"
 fi
 
 # --- drift: the document and the router list the same routes
-router_routes "$ROOT/src/routes.c" >"$TMP/router.txt"
-ok 'src/routes.c: every route entry read' test $? -eq 0 -a -s "$TMP/router.txt"
-n=$(grep -vc '^SLASH ' "$TMP/router.txt")
+router_routes "$ROOT/src/routes.c" >"$TEST_TMP/router.txt"
+ok 'src/routes.c: every route entry read' test $? -eq 0 -a -s "$TEST_TMP/router.txt"
+n=$(grep -vc '^SLASH ' "$TEST_TMP/router.txt")
 ok "src/routes.c: $n method + path pairs" test "$n" -ge 19
-doc_routes "$TMP/doc.json" >"$TMP/doc.txt" 2>&1
-if diff -u "$TMP/router.txt" "$TMP/doc.txt" >"$TMP/drift.diff"; then
-	_tap_result 1 'docs/openapi.yaml has exactly the routes and methods of src/routes.c'
+doc_routes "$TEST_TMP/doc.json" >"$TEST_TMP/doc.txt" 2>&1
+if diff -u "$TEST_TMP/router.txt" "$TEST_TMP/doc.txt" >"$TEST_TMP/drift.diff"; then
+	pass 'docs/openapi.yaml has exactly the routes and methods of src/routes.c'
 else
-	_tap_result 0 'docs/openapi.yaml has exactly the routes and methods of src/routes.c'
+	fail 'docs/openapi.yaml has exactly the routes and methods of src/routes.c'
 	diag "--- router  +++ document"
-	diag "$(tail -n +3 "$TMP/drift.diff")"
+	diag "$(tail -n +3 "$TEST_TMP/drift.diff")"
 fi
 # The check can fail: without the delete route the table differs.
-grep -v '/v1/users/delete-user/' "$ROOT/src/routes.c" >"$TMP/routes-less.c"
-router_routes "$TMP/routes-less.c" >"$TMP/router-less.txt"
+grep -v '/v1/users/delete-user/' "$ROOT/src/routes.c" >"$TEST_TMP/routes-less.c"
+router_routes "$TEST_TMP/routes-less.c" >"$TEST_TMP/router-less.txt"
 ok 'the drift check sees a route missing from the router' \
-	test "$(cat "$TMP/router-less.txt")" != "$(cat "$TMP/doc.txt")"
+	test "$(cat "$TEST_TMP/router-less.txt")" != "$(cat "$TEST_TMP/doc.txt")"
 
 # Every operation documents its success, 401, 403 and 405 answers, and
 # every answer body is the {"message": ...} envelope.
 is "$(jq -r '[.paths[] | to_entries[] | select(.value | type == "object" and has("responses")) |
 	select(([.value.responses | keys[] | select(test("^2"))] | length) == 0 or
 		(.value.responses | has("401") and has("403") and has("405")) == false) |
-	.value.operationId] | join(" ")' "$TMP/doc.json")" '' \
+	.value.operationId] | join(" ")' "$TEST_TMP/doc.json")" '' \
 	'every operation documents 2xx, 401, 403 and 405'
 is "$(jq -r '[.paths[][] | objects | .responses? // empty | to_entries[] |
 	select(.value.content["application/json"].schema.required // [] |
-		index("message") | not) | .key] | length' "$TMP/doc.json")" 0 \
+		index("message") | not) | .key] | length' "$TEST_TMP/doc.json")" 0 \
 	'every answer is a JSON body that requires "message"'
 
 # --- nginx serves the file, byte for byte, with no credentials at all
-code=$(curl -sk --max-time 10 -o "$TMP/served.yaml" -D "$TMP/served.hdr" \
+code=$(curl -sk --max-time 10 -o "$TEST_TMP/served.yaml" -D "$TEST_TMP/served.hdr" \
 	-w '%{http_code}' "$USERS_URL/v1/openapi.yaml")
 is "$code" 200 'GET /v1/openapi.yaml without key or token: 200'
 ok 'GET /v1/openapi.yaml: docs/openapi.yaml byte for byte' \
-	cmp -s "$DOC" "$TMP/served.yaml"
-like "$(tr -d '\r' <"$TMP/served.hdr" | grep -i '^content-type:')" \
+	cmp -s "$DOC" "$TEST_TMP/served.yaml"
+like "$(tr -d '\r' <"$TEST_TMP/served.hdr" | grep -i '^content-type:')" \
 	'yaml' 'GET /v1/openapi.yaml: a YAML content type'
 code=$(curl -sk --max-time 10 -o /dev/null -w '%{http_code}' \
 	-H 'x-api-key: not-a-key' -H 'Authorization: Bearer x.y.z' \

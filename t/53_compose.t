@@ -6,12 +6,9 @@
 # whose values match the compose file and the nginx site. No stack needed.
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 INI=$ROOT/etc/usersd-compose.ini
 DOCKERFILE=$ROOT/Dockerfile
 SITE=$ROOT/nginx/usersd-site.conf
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"; rm -f "$_hdr_file"' EXIT
 cd "$ROOT" || exit 1
 
 # ini SECTION KEY: the value in etc/usersd-compose.ini (unquoted, no comment).
@@ -29,22 +26,22 @@ ini() {
 }
 
 # svc FILTER: jq FILTER on the resolved compose file.
-svc() { jq -r "$1" "$TMP/compose.json" 2>&1; }
+svc() { jq -r "$1" "$TEST_TMP/compose.json" 2>&1; }
 
 # --- the compose file validates
 ok 'docker-compose is installed (Debian package)' \
 	sh -c 'command -v docker-compose >/dev/null'
-if docker-compose -f docker-compose.yml config -q 2>"$TMP/config.err"; then
-	_tap_result 1 'docker-compose config -q: the file is valid'
+if docker-compose -f docker-compose.yml config -q 2>"$TEST_TMP/config.err"; then
+	pass 'docker-compose config -q: the file is valid'
 else
-	_tap_result 0 'docker-compose config -q: the file is valid'
-	diag "$(cat "$TMP/config.err")"
+	fail 'docker-compose config -q: the file is valid'
+	diag "$(cat "$TEST_TMP/config.err")"
 fi
 # The resolved file (absolute paths) as JSON; Debian's docker-compose
 # depends on python3-yaml.
 docker-compose -f docker-compose.yml config 2>/dev/null |
 	/usr/bin/python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)' \
-	>"$TMP/compose.json" 2>"$TMP/yaml.err"
+	>"$TEST_TMP/compose.json" 2>"$TEST_TMP/yaml.err"
 is "$(svc '.services | keys | join(" ")')" 'mariadb nginx tls-init usersd' \
 	'services: mariadb, usersd, nginx and the one-shot tls-init'
 
@@ -86,19 +83,19 @@ for s in $(svc '.services[] | select(.build) | .build.target'); do
 done
 is "$(svc '[.services[] | select(.build) | .build.context] | unique | join(" ")')" \
 	"$ROOT" 'the build context is the repository'
-grep -E '^FROM ' "$DOCKERFILE" | awk '{ print $2 }' | sort -u >"$TMP/bases"
-is "$(grep -c '^debian:12' "$TMP/bases")" "$(wc -l <"$TMP/bases")" \
+grep -E '^FROM ' "$DOCKERFILE" | awk '{ print $2 }' | sort -u >"$TEST_TMP/bases"
+is "$(grep -c '^debian:12' "$TEST_TMP/bases")" "$(wc -l <"$TEST_TMP/bases")" \
 	'every stage is built on Debian 12'
 # COPY sources from the context (not --from a stage) exist and are not
 # left out by .dockerignore.
 grep -E '^COPY ' "$DOCKERFILE" | grep -v -- '--from=' |
-	awk '{ for (i = 2; i < NF; i++) print $i }' >"$TMP/copies"
-ok 'the Dockerfile copies from the context' test -s "$TMP/copies"
+	awk '{ for (i = 2; i < NF; i++) print $i }' >"$TEST_TMP/copies"
+ok 'the Dockerfile copies from the context' test -s "$TEST_TMP/copies"
 while read -r src; do
 	ok "COPY source exists: $src" test -e "$src"
 	ok "COPY source not in .dockerignore: $src" \
-		sh -c '! grep -qxF -- "$1" .dockerignore' - "$src"
-done <"$TMP/copies"
+		not grep -qxF -- "$src" .dockerignore
+done <"$TEST_TMP/copies"
 # The binaries copied from the build stage are where make install-exec
 # puts them: usersd in sbin, usersd-token in bin.
 like "$(grep -E '^sbin_PROGRAMS' Makefile.am)" '\busersd\b' 'Makefile.am: usersd in sbin'
@@ -109,11 +106,11 @@ ok 'runtime stage copies /usr/bin/usersd-token from the build' \
 	grep -q '^COPY --from=build /out/usr/bin/usersd-token ' "$DOCKERFILE"
 # The runtime stage's apt-get line names the package of every library the
 # built binaries link (libc6 is in the base image); no -dev package.
-sed -n '/^FROM .* AS runtime$/,/^FROM /p' "$DOCKERFILE" >"$TMP/runtime"
-unlike "$(grep -E -- '-dev\b|autoconf|automake|gcc' "$TMP/runtime")" . \
+sed -n '/^FROM .* AS runtime$/,/^FROM /p' "$DOCKERFILE" >"$TEST_TMP/runtime"
+unlike "$(grep -E -- '-dev\b|autoconf|automake|gcc' "$TEST_TMP/runtime")" . \
 	'runtime stage: no -dev package and no build tool'
 ok 'runtime stage runs as the unprivileged usersd' \
-	grep -qx 'USER usersd' "$TMP/runtime"
+	grep -qx 'USER usersd' "$TEST_TMP/runtime"
 for bin in usersd usersd-token; do
 	ok "$bin is built" test -x "$ROOT/$bin"
 	[ -x "$ROOT/$bin" ] || continue
@@ -127,13 +124,13 @@ for bin in usersd usersd-token; do
 		# pass; the image builds without it.
 		case $lib in libasan.so.* | libubsan.so.* | liblsan.so.*) continue ;; esac
 		ok "runtime stage installs $pkg ($lib of $bin)" \
-			grep -Eq "(^|[[:space:]])$pkg([[:space:]]|\$)" "$TMP/runtime"
+			grep -Eq "(^|[[:space:]])$pkg([[:space:]]|\$)" "$TEST_TMP/runtime"
 	done
 done
 ok 'the runtime image has the group nginx (gid 101, the nginx image'"'"'s)' \
-	grep -q 'groupadd --system --gid 101 nginx' "$TMP/runtime"
+	grep -q 'groupadd --system --gid 101 nginx' "$TEST_TMP/runtime"
 ok 'the runtime image puts usersd in the group nginx' \
-	grep -Eq 'useradd .*--groups nginx' "$TMP/runtime"
+	grep -Eq 'useradd .*--groups nginx' "$TEST_TMP/runtime"
 
 # --- etc/usersd-compose.ini is a configuration usersd accepts
 keys=$(grep -oE '^[[:space:]]*(STR|NUM|CHOICE|CUSTOM)\("[a-z]+", "[a-z_]+"' src/config.c |
@@ -142,35 +139,32 @@ ok 'src/config.c: its settings table read' test "$(printf '%s\n' "$keys" | wc -l
 awk '/^[[:space:]]*[;#]/ || /^[[:space:]]*$/ { next }
 	/^\[/ { sec = $0; gsub(/[][[:space:]]/, "", sec); next }
 	{ i = index($0, "="); k = substr($0, 1, i - 1); gsub(/[[:space:]]/, "", k); print sec "." k }' \
-	"$INI" >"$TMP/ini-keys"
-ok 'etc/usersd-compose.ini has keys' test -s "$TMP/ini-keys"
+	"$INI" >"$TEST_TMP/ini-keys"
+ok 'etc/usersd-compose.ini has keys' test -s "$TEST_TMP/ini-keys"
 while read -r k; do
 	ok "config.c reads [${k%%.*}] ${k#*.}" grep -qx -- "$k" <<<"$keys"
-done <"$TMP/ini-keys"
+done <"$TEST_TMP/ini-keys"
 # usersd -t on a copy whose container paths point into a temp dir.
-USERSD=""
-for b in "$ROOT/usersd" "$ROOT/src/usersd"; do
-	[ -x "$b" ] && { [ -z "$USERSD" ] || [ "$b" -nt "$USERSD" ]; } && USERSD=$b
-done
-mkdir -p "$TMP/run/secrets" "$TMP/run/usersd"
-printf 'db-password\n' >"$TMP/run/secrets/db_password"
-printf 'a-jwt-secret-for-the-test' >"$TMP/run/secrets/jwt_secret"
-sed -e "s|/run/secrets/|$TMP/run/secrets/|g" -e "s|/run/usersd/|$TMP/run/usersd/|g" \
-	"$INI" >"$TMP/usersd.ini"
-if out=$("$USERSD" -t -c "$TMP/usersd.ini" 2>&1); then
-	_tap_result 1 'usersd -t accepts etc/usersd-compose.ini (container paths faked)'
+USERSD=$(built usersd)
+mkdir -p "$TEST_TMP/run/secrets" "$TEST_TMP/run/usersd"
+printf 'db-password\n' >"$TEST_TMP/run/secrets/db_password"
+printf 'a-jwt-secret-for-the-test' >"$TEST_TMP/run/secrets/jwt_secret"
+sed -e "s|/run/secrets/|$TEST_TMP/run/secrets/|g" -e "s|/run/usersd/|$TEST_TMP/run/usersd/|g" \
+	"$INI" >"$TEST_TMP/usersd.ini"
+if out=$("$USERSD" -t -c "$TEST_TMP/usersd.ini" 2>&1); then
+	pass 'usersd -t accepts etc/usersd-compose.ini (container paths faked)'
 else
-	_tap_result 0 'usersd -t accepts etc/usersd-compose.ini (container paths faked)'
+	fail 'usersd -t accepts etc/usersd-compose.ini (container paths faked)'
 	diag "$out"
 fi
 ok 'the faked copy still names every /run path' \
-	test "$(grep -c "$TMP/run/" "$TMP/usersd.ini")" -eq "$(grep -c '^[^;]*/run/' "$INI")"
+	test "$(grep -c "$TEST_TMP/run/" "$TEST_TMP/usersd.ini")" -eq "$(grep -c '^[^;]*/run/' "$INI")"
 
 # --- the INI, the compose environment and the nginx site agree
 is "$(svc '.services.usersd.volumes[] | select(endswith(":/etc/usersd/usersd.ini:ro"))')" \
 	"$INI:/etc/usersd/usersd.ini:ro" 'usersd: etc/usersd-compose.ini mounted as /etc/usersd/usersd.ini'
 ok 'the image runs usersd -c /etc/usersd/usersd.ini' \
-	grep -qF 'CMD ["-c", "/etc/usersd/usersd.ini"]' "$TMP/runtime"
+	grep -qF 'CMD ["-c", "/etc/usersd/usersd.ini"]' "$TEST_TMP/runtime"
 is "$(ini database host)" mariadb '[database] host is the mariadb service'
 is "$(ini database port)" 3306 '[database] port is MariaDB'"'"'s default'
 is "$(ini database name)" "$(svc .services.mariadb.environment.MARIADB_DATABASE)" \

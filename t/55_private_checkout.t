@@ -8,24 +8,20 @@
 # copy of the working tree.
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 INST=$(((${STACK_INSTANCE:-0} + 5) % 10))
 PORT=$((8443 + INST * 100))
-TMP=$(mktemp -d)
-COPY=$TMP/users-service
+COPY=$TEST_TMP/users-service
 LINK=$COPY/var/up$INST
 STATE=""
 HOLDER=""
 
-# The copy's stack down, its state removed, the port released.
-cleanup() {
+# stack_gone: the copy's stack down, its state removed, the port released.
+stack_gone() {
 	[ -x "$COPY/stack" ] && STACK_INSTANCE=$INST "$COPY/stack" down >/dev/null 2>&1
 	[ -z "$HOLDER" ] || kill "$HOLDER" 2>/dev/null
 	case $STATE in /var/lib/usersd-stack/*/up*) rm -rf "$(dirname "$STATE")" ;; esac
-	# shellcheck disable=SC2154 # lib.sh's
-	rm -rf "$TMP" "$_hdr_file"
 }
-trap cleanup EXIT
+at_exit stack_gone
 
 # copy_tree: the working tree as git sees it (tracked and new files, not
 # the ignored build output or var/), so the copy builds from scratch.
@@ -61,7 +57,7 @@ users_of() {
 }
 
 ok 'mktemp -d makes a directory of mode 0700' \
-	test "$(stat -c %a "$TMP")" = 700
+	test "$(stat -c %a "$TEST_TMP")" = 700
 ok 'the working tree is copied into it' copy_tree
 for u in usersd www-data; do
 	ok "$u cannot reach the copy" sh -c "! runuser -u $u -- test -x '$COPY'"
@@ -111,7 +107,7 @@ for f in usersd.ini db-password; do
 		"$f is root:usersd 0640, unreadable to other users"
 done
 is "$(stat -c '%a' "$STATE/tls/key.pem")" 600 'the TLS key is 0600'
-is "$(stat -c '%a' "$TMP")" 700 'the checkout keeps its mode 0700'
+is "$(stat -c '%a' "$TEST_TMP")" 700 'the checkout keeps its mode 0700'
 
 PIDS=$(pids_of_stack)
 ok 'the stack has processes' test -n "$PIDS"

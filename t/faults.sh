@@ -1,52 +1,25 @@
+# shellcheck shell=bash
 # t/faults.sh: helpers of the fault tests (t/3*.t), sourced after lib.sh:
-# the responder's processes, background request loops, a held table lock,
-# bounded waits, and cleanups run at exit so a failing test still leaves
-# the stack as it found it.
+# the responder's processes, background request loops and a held table
+# lock, each undone by lib.sh's at_exit so a failing test still leaves the
+# stack as it found it.
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 S=$USERS_STATE_DIR
 LOG=$S/log/usersd.log
+# shellcheck disable=SC2034 # read by the t/3x files
 INI=$S/usersd.ini
 # The responder's answer when MariaDB is away, and nginx's when the
 # responder is.
+# shellcheck disable=SC2034 # read by the t/3x files
 MSG_DB_DOWN='ECONNREFUSED. An error has occurred with the connection or query to the database. Verify that it is active or available'
+# shellcheck disable=SC2034 # read by the t/3x files
 MSG_NGINX_503='Service unavailable, try again later'
-
-FAULTS_TMP=$(mktemp -d)
-_faults_cleanups=()
-
-# at_exit COMMAND: runs COMMAND (eval'd) when the test exits, last added
-# first, whatever the outcome.
-at_exit() { _faults_cleanups+=("$1"); }
-
-_faults_exit() {
-	local i
-	for ((i = ${#_faults_cleanups[@]} - 1; i >= 0; i--)); do
-		eval "${_faults_cleanups[i]}" || true
-	done
-	rm -rf "$FAULTS_TMP" "$_hdr_file"
-}
-trap _faults_exit EXIT
 
 # stack COMMAND: ./stack COMMAND on this test stack (STACK_INSTANCE is in
 # the environment); its progress lines go to stderr, away from TAP.
 stack() { "$ROOT/stack" "$1" test >&2; }
 
-# ini_get KEY: the value of KEY in the stack's usersd.ini (the keys the
-# fault tests read are unique across sections).
-ini_get() {
-	awk -F= -v k="$1" '{ n = $1; gsub(/[ \t]/, "", n) }
-		n == k { v = $2; gsub(/[ \t"]/, "", v); print v; exit }' "$INI"
-}
-
 master_pid() { cat "$S/usersd.pid" 2>/dev/null; }
-
-# alive PID: the process exists and has not exited (a zombie has).
-alive() {
-	local state
-	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$state" ] && [ "$state" != Z ]
-}
 
 # workers [MASTER]: the live children of the master, sorted, one line.
 workers() {
@@ -55,7 +28,15 @@ workers() {
 	    sed 's/ $//'
 }
 
-count_words() { set -- $1; echo $#; }
+# count_words WORDS: how many.
+count_words() {
+	local -a w
+	read -ra w <<<"$1"
+	echo "${#w[@]}"
+}
+
+# member PID "A B": PID is in the list.
+member() { [[ " $2 " == *" $1 "* ]]; }
 
 # disjoint "A B" "C D": no pid in both lists.
 disjoint() {
@@ -66,33 +47,6 @@ disjoint() {
 		done
 	done
 }
-
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.05 s until it succeeds
-# (0) or SECONDS (may be fractional) have passed (1).
-wait_for() {
-	local limit=$1 start=$EPOCHREALTIME
-	shift
-	until "$@"; do
-		elapsed_since "$start" "$limit" || return 1
-		sleep 0.05
-	done
-}
-
-# elapsed_since START LIMIT: true while less than LIMIT seconds have
-# passed since the $EPOCHREALTIME value START.
-elapsed_since() {
-	awk -v s="$1" -v n="$EPOCHREALTIME" -v l="$2" \
-	    'BEGIN { exit !(n - s < l) }'
-}
-
-# status_of PATH: the status the API answers PATH with (000: no answer).
-status_of() {
-	curl -sk -o /dev/null -w '%{http_code}' --max-time 10 \
-	    -H "x-api-key: $USERS_API_KEY" \
-	    -H "Authorization: Bearer $USERS_TOKEN" "$USERS_URL$1"
-}
-
-answers() { [ "$(status_of "$2")" = "$1" ]; }
 
 # service_ready: the responder and its database answer.
 service_ready() { answers 200 /v1/test && answers 200 /v1/db-connection; }
@@ -141,9 +95,9 @@ fault_user() {
 # The loop's body: reads (and adds with "rw") until the stop file shows up
 # or 60 s have passed. Added users are named Fault / TAG-NAME-SEQ.
 _loop() { # NAME MODE TAG
-	local name=$1 mode=$2 tag=$3 file=$FAULTS_TMP/$1.log seq=0 last
+	local name=$1 mode=$2 tag=$3 file=$TEST_TMP/$1.log seq=0 last
 	local start=$SECONDS
-	while [ ! -e "$FAULTS_TMP/$name.stop" ] && [ $((SECONDS - start)) -lt 60 ]; do
+	while [ ! -e "$TEST_TMP/$name.stop" ] && [ $((SECONDS - start)) -lt 60 ]; do
 		seq=$((seq + 1))
 		if [ "$mode" = rw ]; then
 			last="$tag-$name-$seq"
@@ -162,10 +116,10 @@ _loop() { # NAME MODE TAG
 # TAG (digits) makes the added users' names unique to this run.
 declare -A _loop_pids
 loop_start() {
-	: >"$FAULTS_TMP/$1.log"
+	: >"$TEST_TMP/$1.log"
 	_loop "$1" "$2" "${3:-0}" &
 	_loop_pids[$1]=$!
-	at_exit "touch '$FAULTS_TMP/$1.stop'; wait ${_loop_pids[$1]} 2>/dev/null"
+	at_exit loop_stop "$1"
 }
 
 # loop_stop NAME...: asks the loops to stop and waits for them (in this
@@ -173,7 +127,7 @@ loop_start() {
 loop_stop() {
 	local n
 	for n in "$@"; do
-		touch "$FAULTS_TMP/$n.stop"
+		touch "$TEST_TMP/$n.stop"
 	done
 	for n in "$@"; do
 		wait "${_loop_pids[$n]}" 2>/dev/null
@@ -184,7 +138,7 @@ loop_stop() {
 loop_log() {
 	local n
 	for n in "$@"; do
-		cat "$FAULTS_TMP/$n.log"
+		cat "$TEST_TMP/$n.log"
 	done | sort -t "$(printf '\t')" -n -k 2
 }
 
@@ -194,6 +148,7 @@ loop_log() {
 # returns once other sessions are locked out.
 lock_hold() {
 	# Bounded: whatever happens to this test, the lock goes within 90 s.
+	# shellcheck disable=SC2086 # USERS_MYSQL is a command line
 	exec {LOCK_FD}> >(exec timeout 90 $USERS_MYSQL -N -B >/dev/null 2>&1)
 	LOCK_PID=$!
 	printf 'LOCK TABLES users WRITE;\n' >&"$LOCK_FD"
@@ -214,7 +169,7 @@ lock_release() {
 	(printf 'UNLOCK TABLES;\n' >&"$LOCK_FD") 2>/dev/null
 	exec {LOCK_FD}>&-
 	LOCK_FD=
-	wait_for 5 eval '! alive "$LOCK_PID"' || kill -s KILL "$LOCK_PID"
+	wait_for 5 not alive "$LOCK_PID" || kill -s KILL "$LOCK_PID"
 }
 
 # db_queries_waiting: the responder's statements blocked on the lock.
@@ -222,6 +177,9 @@ db_queries_waiting() {
 	sql "SELECT COUNT(*) FROM information_schema.processlist
 		WHERE user = 'usersd' AND state LIKE '%lock%'"
 }
+
+# queries_waiting OP N: db_queries_waiting compared with test(1)'s OP.
+queries_waiting() { test "$(db_queries_waiting)" "$1" "$2"; }
 
 # delete_fault_users: removes the users the loops added.
 delete_fault_users() { sql "DELETE FROM users WHERE first_name = 'Fault'"; }

@@ -1,25 +1,9 @@
+# shellcheck shell=bash
 # t/writes.sh: helpers shared by the write tests (t/2x_*.t), sourced after
-# lib.sh: SQL in a UTF-8 UTC session, row snapshots and digests.
-
-# q SQL: sql in a UTF-8, UTC session.
-q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
+# lib.sh: the run's unique names, rows made with SQL, a digest of the sample
+# users, and the rows a file adds deleted at its exit.
 
 count() { q 'SELECT COUNT(*) FROM users'; }
-
-# row_json ID: the row as the API should show it, compact JSON (read as
-# hex: the client's batch mode would escape backslashes).
-row_json() {
-	case ${1:-} in '' | *[!0-9]*) return ;; esac
-	q "SELECT HEX(JSON_OBJECT('id', id, 'nickname', nickname,
-		'first_name', first_name, 'last_name', last_name, 'email', email,
-		'identification_type', identification_type,
-		'identification_number', identification_number,
-		'country_id', country_id,
-		'creation_date', DATE_FORMAT(creation_date, '%Y-%m-%d %H:%i:%s'),
-		'update_date', DATE_FORMAT(update_date, '%Y-%m-%d %H:%i:%s')))
-		FROM users WHERE id = $1" |
-		perl -ne 'chomp; print pack "H*", $_' | jq -c .
-}
 
 # samples: a digest of the 42 sample users, to show they are untouched.
 samples() {
@@ -29,46 +13,55 @@ samples() {
 		FROM users WHERE id <= 42"
 }
 
-# hexof TEXT: TEXT's bytes as SQL's HEX() shows them.
-hexof() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F; }
-
-# rep STRING N: STRING repeated N times.
-rep() { perl -e 'print $ARGV[0] x $ARGV[1]' -- "$1" "$2"; }
-
-# delete_new_rows_at_exit [FUNCTION]: every row above the highest id now is
-# the calling file's (prove runs the files one at a time; never a sample
-# user) and is deleted when it exits, after FUNCTION (the file's own
-# clean-up, if any) has run; lib.sh's own clean-up is kept.
-delete_new_rows_at_exit() {
+# begin_writes LETTER [DATE]: the file's run. RUN (digits, unique to this
+# run, at most 12), TYPE (LETTER RUN, the identification_type of its
+# users), K (mkrow's counter), ROW_DATE (DATE, an SQL expression: the dates
+# of mkrow's rows, now by default), START_COUNT, SAMPLES; every row above the
+# highest id now (MAXID) is the file's (prove runs the files one at a
+# time; never a sample user) and is deleted when it exits.
+begin_writes() {
+	RUN=$(($(date +%s) % 100000))$$
+	TYPE="$1$RUN"
+	K=0
+	ROW_DATE=${2:-'UTC_TIMESTAMP()'}
+	START_COUNT=$(count)
+	SAMPLES=$(samples)
 	MAXID=$(q 'SELECT COALESCE(MAX(id), 0) FROM users')
-	AT_EXIT=${1:-}
-	local lib_trap
-	lib_trap=$(trap -p EXIT)
-	if [ -n "$lib_trap" ]; then
-		eval "${lib_trap/#"trap -- '"/"trap -- 'cleanup; "}"
-	else
-		trap cleanup EXIT
-	fi
+	at_exit delete_new_rows
 }
 
-cleanup() {
-	[ -z "${AT_EXIT:-}" ] || "$AT_EXIT"
+# end_writes: the sample users are untouched, and once the file's rows are
+# deleted the table has as many rows as at the start.
+end_writes() {
+	is "$(samples)" "$SAMPLES" 'the 42 sample users are unchanged'
+	delete_new_rows
+	is "$(count)" "$START_COUNT" 'cleanup: as many rows as at the start'
+}
+
+# delete_new_rows: deletes the rows above MAXID (never a sample user).
+delete_new_rows() {
 	case ${MAXID:-} in
 	'' | *[!0-9]*) ;;
 	*) q "DELETE FROM users WHERE id > GREATEST($MAXID, 42)" ;;
 	esac
 }
 
-# insert_user TAG DATE [FIRST LAST]: inserts a user with SQL and sets NEWID.
-# Its names and identification are unique to this run and file (RUN, TYPE
-# and the counter K, which it advances; TAG is the file's letter), both
-# dates are DATE (an SQL expression).
-insert_user() {
+# mkrow: inserts a user with SQL and sets NEWID. Its names and
+# identification are unique to this run and file (RUN, TYPE and the counter
+# K, which it advances; TYPE's letter starts them), both dates are
+# ROW_DATE.
+mkrow() { mkrow_named '' ''; }
+
+# mkrow_named FIRST LAST: mkrow with those names ('': mkrow's).
+mkrow_named() {
+	local tag=${TYPE:0:1}
 	K=$((K + 1))
+	# shellcheck disable=SC2034 # read by the tests
 	NEWID=$(q "INSERT INTO users (nickname, first_name, last_name, email,
 		identification_type, identification_number, country_id,
-		creation_date, update_date) VALUES ('$1NICK_${RUN}_$K',
-		'${3:-$1F${RUN}k$K}', '${4:-$1L${RUN}k$K}',
-		'${1,,}$K.$RUN@example.com', '$TYPE', '${RUN}k$K', 'AR', $2, $2);
+		creation_date, update_date) VALUES ('${tag}NICK_${RUN}_$K',
+		'${1:-${tag}F${RUN}k$K}', '${2:-${tag}L${RUN}k$K}',
+		'${tag,,}$K.$RUN@example.com', '$TYPE', '${RUN}k$K', 'AR',
+		$ROW_DATE, $ROW_DATE);
 		SELECT LAST_INSERT_ID()")
 }
