@@ -56,7 +56,7 @@ walk_links() {
 }
 
 # check_walk NAME WANT: the walk's ids are WANT, once each.
-check_walk_links() {
+check_walk() {
 	is "$ERR" '' "$1: every page 200, Link and X-Next-Cursor exactly on full pages"
 	is "$ALL" "$2" "$1: the pages put together are the SQL order"
 	is "$(twice "$ALL")" '' "$1: no id twice"

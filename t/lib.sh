@@ -101,7 +101,18 @@ ok() {
 	fi
 }
 
+# A command that does not exist (a renamed helper, a typo) fails the test
+# at done_testing: its checks would otherwise just be missing from the plan.
+command_not_found_handle() {
+	printf '%s\n' "$1" >>"$TEST_TMP/.not-found"
+	printf '%s: %s: command not found\n' "$0" "$1" >&2
+	return 127
+}
+
 done_testing() {
+	[ ! -s "$TEST_TMP/.not-found" ] ||
+		fail "every command exists (not found: $(sort -u "$TEST_TMP/.not-found" |
+			paste -sd' ' -))"
 	printf '1..%d\n' "$_tap_n"
 	[ "$_tap_failed" -eq 0 ]
 	exit $?
