@@ -38,10 +38,10 @@ all_queued() {
 	[ "${waiting:-0}" -ge "$N" ]
 }
 
-# burst NAME PATH: N requests for PATH at once, each on its own connection,
-# while the workers are stopped; all must get a 200, and nginx must log no
-# failed connect to the socket.
-burst() {
+# held_burst NAME PATH: N requests for PATH at once, each on its own
+# connection, while the workers are stopped; all must get a 200, and nginx
+# must log no failed connect to the socket.
+held_burst() {
 	local name=$1 path=$2 i errors_before held curl_pid
 	refill
 	for ((i = 1; i <= N; i++)); do
@@ -77,8 +77,8 @@ ok "the responder's listen queue (${size:-?}) holds the rate limit's burst ($BUR
     test "${size:-0}" -ge "${BURST:-1}"
 ok "the burst ($BURST) is more than this test's $N" test "${BURST:-0}" -gt "$N"
 
-burst "$N concurrent list pages" '/v1/users/list?limit=1000'
-burst "$N concurrent reads by id" '/v1/users/id/1'
+held_burst "$N concurrent list pages" '/v1/users/list?limit=1000'
+held_burst "$N concurrent reads by id" '/v1/users/id/1'
 refill
 
 done_testing
