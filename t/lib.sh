@@ -137,6 +137,7 @@ _run_at_exit() {
 	done
 	rm -rf "$TEST_TMP"
 }
+
 TEST_TMP=$(mktemp -d)
 _hdr_file=$TEST_TMP/.lib-headers
 trap _run_at_exit EXIT
