@@ -9,6 +9,7 @@
 #include "params.h"
 #include "router.h"
 #include "urldecode.h"
+#include "utf8.h"
 
 static const enum http_method methods[] = {
 	HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER

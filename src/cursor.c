@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "urldecode.h"
+#include "utf8.h"
 
 #define CURSOR_VERSION "1"
 #define CURSOR_MAX_ID 2147483647L

@@ -6,6 +6,7 @@
 
 #include "calendar.h"
 #include "urldecode.h"
+#include "utf8.h"
 
 /* Ids and days are short: anything longer than this is already invalid. */
 #define SHORT_VALUE_MAX 32

@@ -9,6 +9,7 @@
 #include "answers.h"
 #include "http.h"
 #include "log.h"
+#include "utf8.h"
 #include "validate.h"
 
 #define MSG_PREFIX answer_text(ANSWER_BAD_ATTRIBUTES)
@@ -59,49 +60,6 @@ struct msgbuf {
 	int items;      /* failed rules reported so far */
 	int full;       /* truncated: append nothing more */
 };
-
-/*
- * Decodes one strict UTF-8 sequence at s[*i] (no overlong forms, no
- * surrogates, nothing above U+10FFFF): returns the code point and moves *i
- * past it, or returns -1.
- */
-static long utf8_next(const unsigned char *s, size_t len, size_t *i)
-{
-	unsigned char c = s[*i];
-	long cp, min;
-	size_t n, k;
-
-	if (c < 0x80) {
-		(*i)++;
-		return c;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1;
-		cp = c & 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2;
-		cp = c & 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3;
-		cp = c & 0x07;
-		min = 0x10000;
-	} else {
-		return -1;
-	}
-	if (len - *i <= n)
-		return -1;
-	for (k = 1; k <= n; k++) {
-		if ((s[*i + k] & 0xC0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[*i + k] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return -1;
-	*i += n + 1;
-	return cp;
-}
 
 /*
  * C0 and C1 controls and DEL: the contract's "control or format" set; and
@@ -203,7 +161,7 @@ static int lex_string(const unsigned char *s, size_t len, size_t *i, int *nul)
 		if (c < 0x20)
 			return -1;
 		if (c >= 0x80) {
-			if (utf8_next(s, len, &j) < 0)
+			if (utf8_decode(s, len, &j) < 0)
 				return -1;
 		} else if (c != '\\') {
 			j++;
@@ -401,7 +359,7 @@ static int email_shape(const unsigned char *s, size_t len)
 				return 0;
 			at = i;
 		}
-		cp = utf8_next(s, len, &i);
+		cp = utf8_decode(s, len, &i);
 		if (cp < 0 || is_space(cp))
 			return 0;
 		if (at == len)
@@ -439,7 +397,7 @@ static const char *check_value(const struct field_rule *r, json_object *v,
 	while (len > 0 && s[len - 1] == ' ')
 		len--;
 	while (i < len) {
-		long cp = utf8_next(s, len, &i);
+		long cp = utf8_decode(s, len, &i);
 
 		if (cp < 0)
 			return "must be valid UTF-8";
@@ -513,7 +471,7 @@ static void key_echo(const char *key, char dst[KEY_ECHO_SIZE])
 
 	while (i < len && chars < KEY_ECHO_MAX) {
 		size_t start = i;
-		long cp = utf8_next(s, len, &i);
+		long cp = utf8_decode(s, len, &i);
 
 		if (cp < 0 || is_control(cp)) {
 			if (cp < 0)
