@@ -17,6 +17,7 @@
 
 #include <iniparser/iniparser.h>
 
+#include "decimal.h"
 #include "xmalloc.h"
 
 /* Secret and key files are small; a bigger one is a wrong path. */
@@ -234,30 +235,21 @@ static int has_entry(const dictionary *d, const char *section,
 	return iniparser_find_entry(d, name);
 }
 
-/* Decimal only: an optional "-" then digits. strtol alone would skip
- * spaces, take "+" and stop quietly at trailing garbage. */
+/* Decimal only: an optional "-" then digits, leading zeros allowed. */
 static int parse_long(const char *value, long min, long max, long *out,
     char *why, size_t whylen)
 {
-	const char *p = value + (value[0] == '-');
-	long v;
-
-	if (*p == '\0')
-		goto bad;
-	for (; *p != '\0'; p++)
-		if (!isdigit((unsigned char)*p))
-			goto bad;
-	errno = 0;
-	v = strtol(value, NULL, 10);
-	if (errno == ERANGE || v < min || v > max) {
+	switch (decimal_parse(value, strlen(value), min, max,
+	    DECIMAL_ZEROS | DECIMAL_MINUS, out)) {
+	case DECIMAL_OK:
+		return 0;
+	case DECIMAL_RANGE:
 		snprintf(why, whylen, "out of range %ld..%ld", min, max);
 		return -1;
+	default:
+		snprintf(why, whylen, "not a decimal integer");
+		return -1;
 	}
-	*out = v;
-	return 0;
-bad:
-	snprintf(why, whylen, "not a decimal integer");
-	return -1;
 }
 
 static int parse_mode(const char *value, long max, mode_t *out, char *why,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "answers.h"
+#include "decimal.h"
 #include "urldecode.h"
 
 #define PAGING_MAX_PAGE 2147483647L
@@ -79,33 +80,6 @@ static int equal_nocase(const char *s, size_t len, const char *name)
 	return 1;
 }
 
-/*
- * Canonical decimal in [min, max]: ASCII digits only, no sign, no leading
- * zero except "0" itself. Stops before overflow however long the input.
- */
-static int parse_decimal(const char *s, size_t len, long min, long max,
-    long *out)
-{
-	long v = 0;
-	size_t i;
-
-	if (len == 0 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		int d = s[i] - '0';
-
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		if (v > max / 10 || v * 10 > max - d)
-			return -1;      /* v * 10 + d would exceed max */
-		v = v * 10 + d;
-	}
-	if (v < min)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_order_by(const char *s, size_t len, enum user_column *out)
 {
 	size_t i;
@@ -147,9 +121,11 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
 {
 	switch (k) {
 	case KEY_PAGE:
-		return parse_decimal(v, len, 0, PAGING_MAX_PAGE, &out->page);
+		return decimal_parse(v, len, 0, PAGING_MAX_PAGE,
+		    DECIMAL_CANONICAL, &out->page) == DECIMAL_OK ? 0 : -1;
 	case KEY_LIMIT:
-		return parse_decimal(v, len, 1, max_limit, &out->limit);
+		return decimal_parse(v, len, 1, max_limit, DECIMAL_CANONICAL,
+		    &out->limit) == DECIMAL_OK ? 0 : -1;
 	case KEY_ORDER_BY:
 		return parse_order_by(v, len, &out->order_by);
 	case KEY_ORDER_AT:

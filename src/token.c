@@ -16,6 +16,7 @@
 #include <jwt.h>
 
 #include "config.h"
+#include "decimal.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -96,17 +97,9 @@ static void complain(const char *fmt, ...)
 /* Decimal, optional sign, the whole string; no silent wrap-around. */
 static int parse_seconds(const char *s, long *out)
 {
-	char *end;
-	long v;
-
-	if (*s == '\0' || (*s != '-' && *s != '+' && (*s < '0' || *s > '9')))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
+	return decimal_parse(s, strlen(s), LONG_MIN, LONG_MAX,
+	    DECIMAL_ZEROS | DECIMAL_MINUS | DECIMAL_PLUS, out) == DECIMAL_OK ?
+	    0 : -1;
 }
 
 /* Sum that refuses to overflow (exp and nbf near the ends of time_t). */
