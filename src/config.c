@@ -4,24 +4,20 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 #include <iniparser/iniparser.h>
 
 #include "decimal.h"
+#include "secret.h"
 #include "xmalloc.h"
 
-/* Secret and key files are small; a bigger one is a wrong path. */
-#define SMALL_FILE_MAX (64 * 1024)
 /* iniparser 4.1 reads lines with fgets into 1023 bytes, newline included. */
 #define INI_LINE_MAX 1022
 
@@ -190,13 +186,6 @@ static void *field_of(struct config *cfg, const struct setting *s)
 	return (char *)cfg + s->offset;
 }
 
-static void wipe_free(void *p, size_t len)
-{
-	if (p != NULL)
-		explicit_bzero(p, len);
-	free(p);
-}
-
 static const struct setting *find_setting(const char *section,
     const char *key)
 {
@@ -354,77 +343,17 @@ static int store(struct config *cfg, const struct setting *s,
 	return 0;
 }
 
-/*
- * Reads a secret or key file whole into *out, NUL-terminated, *len bytes
- * before the NUL; the caller wipes and frees it. With strip_newline one
- * trailing '\n' goes (editors add it). read(2), not stdio, so no copy of a
- * secret stays behind in a FILE buffer.
- */
-static int read_small_file(const char *file, int strip_newline, char **out,
-    size_t *len, char *why, size_t whylen)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0, n;
-	ssize_t r;
-	int fd;
-
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		snprintf(why, whylen, "cannot open %s: %s", file,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s is not a regular file", file);
-		goto fail;
-	}
-	buf = xmalloc(SMALL_FILE_MAX + 1);
-	while (got <= SMALL_FILE_MAX) {
-		r = read(fd, buf + got, SMALL_FILE_MAX + 1 - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(why, whylen, "cannot read %s: %s", file,
-			    strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got > SMALL_FILE_MAX) {
-		snprintf(why, whylen, "%s is larger than %d bytes", file,
-		    SMALL_FILE_MAX);
-		goto fail;
-	}
-	n = got;
-	if (strip_newline && n > 0 && buf[n - 1] == '\n')
-		n--;
-	*out = xmalloc(n + 1);
-	memcpy(*out, buf, n);
-	(*out)[n] = '\0';
-	*len = n;
-	wipe_free(buf, got);
-	close(fd);
-	return 0;
-fail:
-	wipe_free(buf, got);
-	close(fd);
-	return -1;
-}
-
 static int set_password_file(struct config *cfg, const struct setting *s,
     const char *value, char *why, size_t whylen)
 {
 	char *text;
 	size_t len;
 
-	if (read_small_file(value, 1, &text, &len, why, whylen) == -1)
+	if (secret_read_file(value, 1, &text, &len, why, whylen) == -1)
 		return -1;
 	/* A C string cannot carry it: the password would be cut short. */
 	if (memchr(text, '\0', len) != NULL) {
-		wipe_free(text, len);
+		secret_free(text, len);
 		snprintf(why, whylen, "%s contains a NUL byte", value);
 		return -1;
 	}
@@ -480,7 +409,7 @@ static int set_secret_file(struct config *cfg, const struct setting *s,
 
 	(void)s;
 	if (forbid_unless_hmac(cfg, 1, why, whylen) == -1 ||
-	    read_small_file(value, 1, &text, &len, why, whylen) == -1)
+	    secret_read_file(value, 1, &text, &len, why, whylen) == -1)
 		return -1;
 	if (len == 0) {
 		free(text);
@@ -501,11 +430,11 @@ static int set_public_key_file(struct config *cfg, const struct setting *s,
 
 	(void)s;
 	if (forbid_unless_hmac(cfg, 0, why, whylen) == -1 ||
-	    read_small_file(value, 0, &text, &len, why, whylen) == -1)
+	    secret_read_file(value, 0, &text, &len, why, whylen) == -1)
 		return -1;
 	if (memchr(text, '\0', len) != NULL ||
 	    strstr(text, "-----BEGIN PUBLIC KEY-----") == NULL) {
-		wipe_free(text, len);
+		secret_free(text, len);
 		snprintf(why, whylen, "%s holds no PEM public key "
 		    "(-----BEGIN PUBLIC KEY-----)", value);
 		return -1;
@@ -768,7 +697,7 @@ void config_free(struct config *cfg)
 	if (cfg->database.password != NULL)
 		explicit_bzero(cfg->database.password,
 		    strlen(cfg->database.password));
-	wipe_free(cfg->jwt.key, cfg->jwt.key_len);
+	secret_free(cfg->jwt.key, cfg->jwt.key_len);
 	/* Strings are freed by their rows; password_file shares password's. */
 	for (i = 0; i < NSETTINGS; i++)
 		if (settings[i].type == SET_STRING ||

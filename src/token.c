@@ -1,7 +1,6 @@
 /* usersd-token: mints a bearer token the responder accepts, signed with the
  * key its INI file configures ([jwt]); prints it on stdout. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
@@ -9,14 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jwt.h>
 
 #include "config.h"
 #include "decimal.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -24,8 +22,6 @@
 #endif
 #define DEFAULT_CONFIG SYSCONFDIR "/usersd/usersd.ini"
 #define DEFAULT_TTL 3600L
-/* A PEM private key is a few KiB; a bigger file is a wrong path. */
-#define KEY_FILE_MAX (64 * 1024)
 
 /* Exit statuses: 0 a token was printed, 1 it could not be, 2 bad usage. */
 enum { EXIT_TOKEN = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -233,60 +229,23 @@ static void parse_args(int argc, char **argv, struct request *rq)
 	}
 }
 
-static void wipe_free(void *p, size_t len)
-{
-	if (p != NULL)
-		explicit_bzero(p, len);
-	free(p);
-}
-
-/*
- * Reads a private key file whole into *out (the caller wipes and frees it,
- * *len bytes). read(2), so no copy of the key stays in a stdio buffer.
- */
+/* A private key file, read whole into *out (the caller wipes and frees it
+ * with secret_free, *len bytes). */
 static int read_key_file(const char *file, unsigned char **out, size_t *len)
 {
-	unsigned char *buf = NULL;
-	struct stat st;
-	size_t got = 0;
-	ssize_t r;
-	int fd;
+	char why[512], *text;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		complain("--key %s: %s", file, strerror(errno));
+	if (secret_read_file(file, 0, &text, len, why, sizeof(why)) == -1) {
+		complain("--key: %s", why);
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		complain("--key %s: not a regular file", file);
-		goto fail;
+	if (*len == 0) {
+		secret_free(text, *len);
+		complain("--key %s: empty", file);
+		return -1;
 	}
-	buf = xmalloc(KEY_FILE_MAX + 1);
-	while (got <= KEY_FILE_MAX) {
-		r = read(fd, buf + got, KEY_FILE_MAX + 1 - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			complain("--key %s: %s", file, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got == 0 || got > KEY_FILE_MAX) {
-		complain("--key %s: empty or larger than %d bytes", file,
-		    KEY_FILE_MAX);
-		goto fail;
-	}
-	close(fd);
-	*out = buf;
-	*len = got;
+	*out = (unsigned char *)text;
 	return 0;
-fail:
-	wipe_free(buf, KEY_FILE_MAX + 1);
-	close(fd);
-	return -1;
 }
 
 /*
@@ -402,7 +361,7 @@ static int mint(const struct request *rq, const struct config_jwt *cfg)
 		goto fail;
 	}
 	rc = jwt_set_alg(jwt, jwt_str_alg(cfg->alg), key, (int)key_len);
-	wipe_free(owned, key_len);
+	secret_free(owned, key_len);
 	owned = NULL;
 	if (rc != 0) {
 		complain("cannot use the key for %s: %s", cfg->alg,
@@ -433,7 +392,7 @@ static int mint(const struct request *rq, const struct config_jwt *cfg)
 	return 0;
 fail:
 	free(token);
-	wipe_free(owned, key_len);
+	secret_free(owned, key_len);
 	jwt_free(jwt);
 	return -1;
 }
