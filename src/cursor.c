@@ -15,16 +15,6 @@
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static int is_date_column(enum user_column c)
-{
-	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
-}
-
-static int is_text_column(enum user_column c)
-{
-	return c >= USER_TEXT_FIRST && c <= USER_TEXT_LAST;
-}
-
 static int b64_value(unsigned char ch)
 {
 	if (ch >= 'A' && ch <= 'Z')
@@ -131,7 +121,7 @@ static int value_valid(enum user_column column, const char *value,
 {
 	if (column == USER_ID)
 		return len == 0;
-	if (is_date_column(column))
+	if (user_is_date_column(column))
 		return date_valid(value, len);
 	return len <= CURSOR_VALUE_MAX && (len == 0 || utf8_valid(value, len));
 }
@@ -158,7 +148,7 @@ int cursor_from_user(struct cursor *c, const struct user *u,
 
 	if (column < USER_ID || column >= USER_COLUMN_COUNT)
 		return -1;
-	if (is_text_column(column))
+	if (user_is_text_column(column))
 		value = user_text(u, column);
 	else if (column == USER_CREATION_DATE)
 		value = u->creation_date;
