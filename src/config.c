@@ -15,6 +15,7 @@
 #include <iniparser/iniparser.h>
 
 #include "decimal.h"
+#include "log.h"
 #include "secret.h"
 #include "xmalloc.h"
 
@@ -79,9 +80,6 @@ static int set_public_key_file(struct config *, const struct setting *,
 static int check_socket(struct config *, char *, size_t);
 static int check_alg(struct config *, char *, size_t);
 
-static const char *const log_levels[] = {
-	"error", "warn", "info", "debug", NULL
-};
 static const char *const jwt_algs[] = {
 	"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
 	"ES256", "ES384", "ES512", NULL
@@ -116,8 +114,8 @@ static const struct setting settings[] = {
 	NUM("server", "backlog", SET_INT, 1, 65535, "1024", server.backlog),
 	NUM("server", "shutdown_timeout", SET_INT, 1, 3600, "10",
 	    server.shutdown_timeout),
-	CHOICE("server", "log_level", 0, "info", server.log_level, log_levels,
-	    NULL),
+	CHOICE("server", "log_level", 0, "info", server.log_level,
+	    log_level_names, NULL),
 
 	STR("database", "host", 0, database.host, NULL),
 	STR("database", "unix_socket", 0, database.unix_socket, NULL),
