@@ -38,10 +38,11 @@ enum setting_type {
 #define SECRET   0x4    /* wiped from the dictionary after reading */
 
 struct setting;
-/* Both return 0, or -1 with the reason (never the value) in why. */
-typedef int (*setting_set_fn)(struct config *cfg, const struct setting *s,
+/* Both return 0, or -1 with the reason (never the value) in why. Function
+ * types, so the rows' functions are declared by name below. */
+typedef int setting_set_fn(struct config *cfg, const struct setting *s,
     const char *value, char *why, size_t whylen);
-typedef int (*setting_check_fn)(struct config *cfg, char *why, size_t whylen);
+typedef int setting_check_fn(struct config *cfg, char *why, size_t whylen);
 
 struct setting {
 	const char *section;
@@ -52,8 +53,8 @@ struct setting {
 	const char *def;                /* spelled as in the file; NULL: none */
 	size_t offset;                  /* the field in struct config */
 	const char *const *choices;     /* SET_CHOICE: NULL-terminated */
-	setting_set_fn set;             /* SET_CUSTOM only */
-	setting_check_fn check;         /* run after the value is stored */
+	setting_set_fn *set;            /* SET_CUSTOM only */
+	setting_check_fn *check;        /* run after the value is stored */
 };
 
 /* A pair of keys of which at most one may be given. */
@@ -69,16 +70,9 @@ struct errbuf {
 	size_t len;
 };
 
-static int set_password_file(struct config *, const struct setting *,
-    const char *, char *, size_t);
-static int set_secret(struct config *, const struct setting *, const char *,
-    char *, size_t);
-static int set_secret_file(struct config *, const struct setting *,
-    const char *, char *, size_t);
-static int set_public_key_file(struct config *, const struct setting *,
-    const char *, char *, size_t);
-static int check_socket(struct config *, char *, size_t);
-static int check_alg(struct config *, char *, size_t);
+static setting_set_fn set_password_file, set_secret, set_secret_file,
+    set_public_key_file;
+static setting_check_fn check_socket, check_alg;
 
 static const char *const jwt_algs[] = {
 	"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
