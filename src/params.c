@@ -1,4 +1,5 @@
-/* Checks of path values and headers, after one percent-decoding pass. */
+/* Checks of path values, query pairs and headers, after one percent-decoding
+ * pass. */
 #include "params.h"
 
 #include <string.h>
@@ -70,6 +71,36 @@ int params_text(const char *raw, size_t len, char *buf, size_t *out_len)
 		return -1;
 	chars = utf8_length(buf, *out_len);
 	return chars >= 1 && chars <= PARAMS_TEXT_MAX_CHARS ? 0 : -1;
+}
+
+int params_query_next(const char **pos, struct params_pair *pair)
+{
+	const char *p = *pos, *amp, *eq;
+	size_t len = 0;
+
+	while (len == 0) {
+		if (p == NULL || *p == '\0')
+			return 0;
+		amp = strchr(p, '&');
+		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		pair->raw = p;
+		p = amp != NULL ? amp + 1 : p + len;
+	}
+	*pos = p;
+	eq = memchr(pair->raw, '=', len);
+	pair->raw_len = len;
+	pair->key_len = eq != NULL ? (size_t)(eq - pair->raw) : len;
+	pair->value = eq != NULL ? eq + 1 : NULL;
+	pair->value_len = eq != NULL ? len - pair->key_len - 1 : 0;
+	return 1;
+}
+
+int params_query_decode(const char *raw, size_t len, char *buf, size_t size,
+    size_t *out_len)
+{
+	if (len >= size)
+		return -1;
+	return urldecode(raw, len, buf, out_len, URLDECODE_FORM);
 }
 
 int params_is_json(const char *content_type)
