@@ -132,6 +132,70 @@ static int claim_valid(const char *arg)
 	return 1;
 }
 
+/* optarg as seconds, or a usage error that starts with what. */
+static long seconds_arg(const char *what)
+{
+	long v;
+
+	if (parse_seconds(optarg, &v) == -1) {
+		complain("%s: %s", what, optarg);
+		usage(0);
+	}
+	return v;
+}
+
+/* One option getopt_long found (ch, with optarg) into *rq. */
+static void apply_option(int ch, struct request *rq)
+{
+	switch (ch) {
+	case 'c':
+		rq->config = optarg;
+		break;
+	case 's':
+		rq->sub = optarg;
+		break;
+	case 't':
+		rq->ttl = seconds_arg("--ttl: not a number of seconds");
+		rq->has_ttl = 1;
+		break;
+	case 'e':
+		rq->exp = seconds_arg("--exp: not seconds since 1970");
+		rq->has_exp = 1;
+		break;
+	case 'n':
+		rq->nbf_offset = seconds_arg("--nbf: not a number of seconds");
+		rq->has_nbf = 1;
+		break;
+	case 'I':
+		rq->no_iat = 1;
+		break;
+	case 'S':
+		if (*optarg == '\0' || strchr(optarg, ' ') != NULL) {
+			complain("--scope: one non-empty scope without spaces "
+			    "per option: '%s'", optarg);
+			usage(0);
+		}
+		scope_add(rq, optarg);
+		break;
+	case 'C':
+		if (!claim_valid(optarg)) {
+			complain("--claim: NAME=VALUE, NAME not one of sub exp "
+			    "iat nbf iss aud scope: '%s'", optarg);
+			usage(0);
+		}
+		rq->claims[rq->nclaims++] = optarg;
+		break;
+	case 'k':
+		rq->key_file = optarg;
+		break;
+	case 'h':
+		usage(1);
+		break;
+	default:
+		usage(0);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct request *rq)
 {
 	static const struct option longopts[] = {
@@ -153,68 +217,8 @@ static void parse_args(int argc, char **argv, struct request *rq)
 	rq->ttl = DEFAULT_TTL;
 	rq->claims = xcalloc((size_t)argc, sizeof(*rq->claims));
 	while ((ch = getopt_long(argc, argv, "c:s:t:e:n:S:C:k:h", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			rq->config = optarg;
-			break;
-		case 's':
-			rq->sub = optarg;
-			break;
-		case 't':
-			if (parse_seconds(optarg, &rq->ttl) == -1) {
-				complain("--ttl: not a number of seconds: %s",
-				    optarg);
-				usage(0);
-			}
-			rq->has_ttl = 1;
-			break;
-		case 'e':
-			if (parse_seconds(optarg, &rq->exp) == -1) {
-				complain("--exp: not seconds since 1970: %s",
-				    optarg);
-				usage(0);
-			}
-			rq->has_exp = 1;
-			break;
-		case 'n':
-			if (parse_seconds(optarg, &rq->nbf_offset) == -1) {
-				complain("--nbf: not a number of seconds: %s",
-				    optarg);
-				usage(0);
-			}
-			rq->has_nbf = 1;
-			break;
-		case 'I':
-			rq->no_iat = 1;
-			break;
-		case 'S':
-			if (*optarg == '\0' || strchr(optarg, ' ') != NULL) {
-				complain("--scope: one non-empty scope without "
-				    "spaces per option: '%s'", optarg);
-				usage(0);
-			}
-			scope_add(rq, optarg);
-			break;
-		case 'C':
-			if (!claim_valid(optarg)) {
-				complain("--claim: NAME=VALUE, NAME not one "
-				    "of sub exp iat nbf iss aud scope: '%s'",
-				    optarg);
-				usage(0);
-			}
-			rq->claims[rq->nclaims++] = optarg;
-			break;
-		case 'k':
-			rq->key_file = optarg;
-			break;
-		case 'h':
-			usage(1);
-			break;
-		default:
-			usage(0);
-		}
-	}
+	    NULL)) != -1)
+		apply_option(ch, rq);
 	if (optind != argc) {
 		complain("unexpected argument: %s", argv[optind]);
 		usage(0);
