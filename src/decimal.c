@@ -19,16 +19,16 @@ static size_t sign_length(const char *s, size_t len, unsigned int flags,
 	return len > 0 && s[0] == '+' && (flags & DECIMAL_PLUS) ? 1 : 0;
 }
 
-enum decimal_result decimal_parse(const char *s, size_t len, long min,
-    long max, unsigned int flags, long *out)
+enum decimal_result decimal_parse(const char *s, size_t len, long min, long max,
+    unsigned int flags, long *out)
 {
 	unsigned long mag = 0;
 	int negative, over = 0;
 	size_t i = sign_length(s, len, flags, &negative);
 	long v;
 
-	if (i == len || (!(flags & DECIMAL_ZEROS) && s[i] == '0' &&
-	    len - i > 1))
+	if (i == len ||
+	    (!(flags & DECIMAL_ZEROS) && s[i] == '0' && len - i > 1))
 		return DECIMAL_SYNTAX;
 	for (; i < len; i++) {
 		unsigned int d = (unsigned int)(unsigned char)s[i] - '0';

@@ -175,7 +175,7 @@ int json_strict_lex(const char *text, size_t len)
 			continue;
 		}
 		if (c == ':' && nul_string)
-			return 0;       /* a key holding NUL */
+			return 0; /* a key holding NUL */
 		nul_string = 0;
 		if (c == '{' || c == '}' || c == '[' || c == ']' || c == ',' ||
 		    c == ':')

@@ -26,10 +26,10 @@ void secret_free(void *p, size_t len)
 static ssize_t read_all(int fd, char *buf)
 {
 	size_t got = 0;
-	ssize_t r;
 
 	while (got <= SECRET_FILE_MAX) {
-		r = read(fd, buf + got, SECRET_FILE_MAX + 1 - got);
+		ssize_t r = read(fd, buf + got, SECRET_FILE_MAX + 1 - got);
+
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)
@@ -65,7 +65,7 @@ int secret_read_file(const char *file, int strip_newline, char **out,
 	if (got == -1) {
 		snprintf(why, whylen, "cannot read %s: %s", file,
 		    strerror(errno));
-		got = SECRET_FILE_MAX + 1;  /* wipe whatever came */
+		got = SECRET_FILE_MAX + 1; /* wipe whatever came */
 		goto fail;
 	}
 	if (got > SECRET_FILE_MAX) {

@@ -75,14 +75,14 @@ static void read_body(FCGX_Request *fr, struct request *req, char *buf)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	size_t got = 0, want;
-	long n = 0;
+	long length = 0;
 
 	if (cl != NULL && decimal_parse(cl, strspn(cl, "0123456789"), 0,
-	    HTTP_MAX_BODY, DECIMAL_ZEROS, &n) == DECIMAL_RANGE) {
+	    HTTP_MAX_BODY, DECIMAL_ZEROS, &length) == DECIMAL_RANGE) {
 		req->body_too_large = 1;
 		return;
 	}
-	want = (size_t)n;
+	want = (size_t)length;
 	while (got < want) {
 		int n = FCGX_GetStr(buf + got, (int)(want - got), fr->in);
 

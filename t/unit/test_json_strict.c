@@ -24,7 +24,8 @@ static void test_lex(void)
 {
 	ok(lexes("{\"a\": \"b\", \"n\": -1.5e+3, \"t\": [true, false, null]}"),
 	    "RFC 8259 tokens pass");
-	ok(lexes(" \t\r\n"), "whitespace alone passes (the grammar is json-c's)");
+	ok(lexes(" \t\r\n"),
+	    "whitespace alone passes (the grammar is json-c's)");
 	ok(lexes("\"\\u00e9\\ud83d\\ude00\\\"\\\\\\/\\b\\f\\n\\r\\t\""),
 	    "every escape, a surrogate pair included");
 	ok(lexes("\"caf\xC3\xA9\""), "raw UTF-8 in a string");

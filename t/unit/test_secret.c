@@ -62,7 +62,8 @@ static void test_reads(void)
 	put_file("crlf", "hunter2\r\n", 9);
 	ok(reads_as("crlf", 1, "hunter2\r", 8), "a CR stays");
 	put_file("nul", "a\0b\n", 4);
-	ok(reads_as("nul", 1, "a\0b", 3), "NUL bytes are kept, len counts them");
+	ok(reads_as("nul", 1, "a\0b", 3),
+	    "NUL bytes are kept, len counts them");
 	put_file("empty", "", 0);
 	ok(reads_as("empty", 1, "", 0), "an empty file reads as empty");
 	put_file("nl", "\n", 1);
@@ -101,8 +102,9 @@ static void test_short_why(void)
 	size_t len = 0;
 
 	memset(why, 'x', sizeof(why));
-	ok(secret_read_file("nothere", 1, &text, &len, why, sizeof(why)) == -1 &&
-	    text == NULL && strcmp(why, "cannot ") == 0,
+	ok(secret_read_file("nothere", 1, &text, &len, why, sizeof(why)) ==
+	            -1 &&
+	        text == NULL && strcmp(why, "cannot ") == 0,
 	    "the reason is cut to whylen");
 }
 

@@ -109,7 +109,8 @@ static void test_decode(void)
 	ok(refused("\xE2\xC3\x93", 3), "a lead in place of a continuation");
 	next = 1;
 	ok(utf8_decode((const unsigned char *)"a\xC3\x93z", 4, &next) == 0xD3 &&
-	    next == 3, "decodes from *i and moves it past the sequence");
+	        next == 3,
+	    "decodes from *i and moves it past the sequence");
 }
 
 /* Every input of up to three bytes, and every 4-byte lead with every
@@ -135,8 +136,10 @@ static void test_table(void)
 			}
 		}
 	}
-	ok(bad == 0, "table 3-7 holds for every 1- to 3-byte input and the "
-	    "4-byte ones ending in 80 or 41 (%u disagree)", bad);
+	ok(bad == 0,
+	    "table 3-7 holds for every 1- to 3-byte input and the "
+	    "4-byte ones ending in 80 or 41 (%u disagree)",
+	    bad);
 }
 
 static void test_valid(void)
