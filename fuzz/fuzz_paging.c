@@ -1,9 +1,10 @@
 /* libFuzzer target: paging_parse on arbitrary query strings, with the
  * development limits and the widest the INI allows, and the 400 message of
- * whatever it refuses. */
+ * whatever it refuses; the walk over the query's pairs under it. */
 #include "fuzz.h"
 
 #include "paging.h"
+#include "params.h"
 
 /* [pagination] bounds from config.c: max_limit 1..100000. */
 static const long limits[][2] = {
@@ -46,12 +47,44 @@ static void check_one(const char *query, long default_limit, long max_limit)
 		FUZZ_CHECK(p.limit == default_limit);
 }
 
+/* params_query_next finds every non-empty '&'-separated pair, in order,
+ * each split at its first '='. */
+static void check_pairs(const char *query)
+{
+	const char *pos = query, *end = query + strlen(query);
+	const char *last = query;
+	struct params_pair pair;
+	size_t bytes = 0, amps = 0;
+
+	while (params_query_next(&pos, &pair)) {
+		const char *eq = memchr(pair.raw, '=', pair.raw_len);
+
+		FUZZ_CHECK(pair.raw >= last && pair.raw_len > 0);
+		FUZZ_CHECK(pair.raw + pair.raw_len <= end);
+		FUZZ_CHECK(memchr(pair.raw, '&', pair.raw_len) == NULL);
+		FUZZ_CHECK(pair.raw + pair.raw_len == end ||
+		    pair.raw[pair.raw_len] == '&');
+		FUZZ_CHECK(pair.raw == query || pair.raw[-1] == '&');
+		FUZZ_CHECK(eq == NULL ? pair.value == NULL &&
+		    pair.key_len == pair.raw_len : pair.value == eq + 1 &&
+		    pair.key_len == (size_t)(eq - pair.raw) &&
+		    eq + 1 + pair.value_len == pair.raw + pair.raw_len);
+		last = pair.raw + pair.raw_len;
+		bytes += pair.raw_len;
+	}
+	/* What the pairs leave out is the '&'s and nothing else. */
+	for (pos = query; *pos != '\0'; pos++)
+		amps += *pos == '&';
+	FUZZ_CHECK(bytes + amps == strlen(query));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *query = fuzz_cstring(data, size);
 	struct paging a, b;
 	size_t i;
 
+	check_pairs(query);
 	for (i = 0; i < LIMIT_COUNT; i++)
 		check_one(query, limits[i][0], limits[i][1]);
 	/* The same query always gets the same answer. */

@@ -1,14 +1,19 @@
 /* libFuzzer target: router_match on the real route table with every
- * method, urldecode in both modes, and the path-value parsers (params_id,
- * params_day, params_text) on the value the router found and on the input. */
+ * method, urldecode in both modes, the path-value parsers (params_id,
+ * params_day, params_text) on the value the router found and on the input,
+ * and the UTF-8 and decimal parsers under them. */
 #include "fuzz.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 
+#include "decimal.h"
 #include "http.h"
 #include "params.h"
 #include "router.h"
 #include "urldecode.h"
+#include "utf8.h"
 
 static const enum http_method methods[] = {
 	HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER
@@ -98,6 +103,55 @@ static void check_values(const char *raw, size_t len)
 	free(buf);
 }
 
+/* Valid UTF-8 decodes step by step into utf8_length code points. */
+static void check_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, count = 0;
+
+	if (!utf8_valid(s, len))
+		return;
+	while (i < len) {
+		long cp = utf8_decode(p, len, &i);
+
+		FUZZ_CHECK(cp > 0 && cp <= 0x10FFFF);
+		count++;
+	}
+	FUZZ_CHECK(count == utf8_length(s, len));
+}
+
+/* decimal_parse under every flag set agrees with strtol and a spelling
+ * check, on the input as a C string. */
+static void check_decimal(const char *s)
+{
+	size_t len = strlen(s);
+	unsigned int flags;
+
+	for (flags = 0; flags < 8; flags++) {
+		const char *digits = s + ((s[0] == '-' &&
+		    (flags & DECIMAL_MINUS)) || (s[0] == '+' &&
+		    (flags & DECIMAL_PLUS)));
+		int spelled = *digits != '\0' &&
+		    strspn(digits, "0123456789") == strlen(digits) &&
+		    ((flags & DECIMAL_ZEROS) || digits[0] != '0' ||
+		    digits[1] == '\0');
+		long v = -7, want;
+		enum decimal_result r;
+
+		r = decimal_parse(s, len, -1000, 2147483647L, flags, &v);
+		if (!spelled) {
+			FUZZ_CHECK(r == DECIMAL_SYNTAX && v == -7);
+			continue;
+		}
+		errno = 0;
+		want = strtol(s, NULL, 10);
+		if (errno == ERANGE || want < -1000 || want > 2147483647L)
+			FUZZ_CHECK(r == DECIMAL_RANGE && v == -7);
+		else
+			FUZZ_CHECK(r == DECIMAL_OK && v == want);
+	}
+}
+
 /* One lookup; returns its result after checking what router.h promises. */
 static enum router_result match(enum http_method method, const char *path)
 {
@@ -159,6 +213,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The raw bytes, NULs and all, straight to the decoders. */
 	check_urldecode((const char *)data, size);
 	check_values((const char *)data, size);
+	check_utf8((const char *)data, size);
+	check_decimal(path);
 	free(allow);
 	free(path);
 	return 0;

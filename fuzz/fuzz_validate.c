@@ -4,7 +4,7 @@
 
 #include "http.h"
 #include "log.h"
-#include "urldecode.h"
+#include "utf8.h"
 #include "validate.h"
 
 #define MSG_PREFIX \

@@ -4,23 +4,21 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 #include <iniparser/iniparser.h>
 
+#include "decimal.h"
+#include "log.h"
+#include "secret.h"
 #include "xmalloc.h"
 
-/* Secret and key files are small; a bigger one is a wrong path. */
-#define SMALL_FILE_MAX (64 * 1024)
 /* iniparser 4.1 reads lines with fgets into 1023 bytes, newline included. */
 #define INI_LINE_MAX 1022
 
@@ -40,10 +38,11 @@ enum setting_type {
 #define SECRET   0x4    /* wiped from the dictionary after reading */
 
 struct setting;
-/* Both return 0, or -1 with the reason (never the value) in why. */
-typedef int (*setting_set_fn)(struct config *cfg, const struct setting *s,
+/* Both return 0, or -1 with the reason (never the value) in why. Function
+ * types, so the rows' functions are declared by name below. */
+typedef int setting_set_fn(struct config *cfg, const struct setting *s,
     const char *value, char *why, size_t whylen);
-typedef int (*setting_check_fn)(struct config *cfg, char *why, size_t whylen);
+typedef int setting_check_fn(struct config *cfg, char *why, size_t whylen);
 
 struct setting {
 	const char *section;
@@ -54,8 +53,8 @@ struct setting {
 	const char *def;                /* spelled as in the file; NULL: none */
 	size_t offset;                  /* the field in struct config */
 	const char *const *choices;     /* SET_CHOICE: NULL-terminated */
-	setting_set_fn set;             /* SET_CUSTOM only */
-	setting_check_fn check;         /* run after the value is stored */
+	setting_set_fn *set;            /* SET_CUSTOM only */
+	setting_check_fn *check;        /* run after the value is stored */
 };
 
 /* A pair of keys of which at most one may be given. */
@@ -71,20 +70,10 @@ struct errbuf {
 	size_t len;
 };
 
-static int set_password_file(struct config *, const struct setting *,
-    const char *, char *, size_t);
-static int set_secret(struct config *, const struct setting *, const char *,
-    char *, size_t);
-static int set_secret_file(struct config *, const struct setting *,
-    const char *, char *, size_t);
-static int set_public_key_file(struct config *, const struct setting *,
-    const char *, char *, size_t);
-static int check_socket(struct config *, char *, size_t);
-static int check_alg(struct config *, char *, size_t);
+static setting_set_fn set_password_file, set_secret, set_secret_file,
+    set_public_key_file;
+static setting_check_fn check_socket, check_alg;
 
-static const char *const log_levels[] = {
-	"error", "warn", "info", "debug", NULL
-};
 static const char *const jwt_algs[] = {
 	"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
 	"ES256", "ES384", "ES512", NULL
@@ -119,8 +108,8 @@ static const struct setting settings[] = {
 	NUM("server", "backlog", SET_INT, 1, 65535, "1024", server.backlog),
 	NUM("server", "shutdown_timeout", SET_INT, 1, 3600, "10",
 	    server.shutdown_timeout),
-	CHOICE("server", "log_level", 0, "info", server.log_level, log_levels,
-	    NULL),
+	CHOICE("server", "log_level", 0, "info", server.log_level,
+	    log_level_names, NULL),
 
 	STR("database", "host", 0, database.host, NULL),
 	STR("database", "unix_socket", 0, database.unix_socket, NULL),
@@ -189,13 +178,6 @@ static void *field_of(struct config *cfg, const struct setting *s)
 	return (char *)cfg + s->offset;
 }
 
-static void wipe_free(void *p, size_t len)
-{
-	if (p != NULL)
-		explicit_bzero(p, len);
-	free(p);
-}
-
 static const struct setting *find_setting(const char *section,
     const char *key)
 {
@@ -234,30 +216,21 @@ static int has_entry(const dictionary *d, const char *section,
 	return iniparser_find_entry(d, name);
 }
 
-/* Decimal only: an optional "-" then digits. strtol alone would skip
- * spaces, take "+" and stop quietly at trailing garbage. */
+/* Decimal only: an optional "-" then digits, leading zeros allowed. */
 static int parse_long(const char *value, long min, long max, long *out,
     char *why, size_t whylen)
 {
-	const char *p = value + (value[0] == '-');
-	long v;
-
-	if (*p == '\0')
-		goto bad;
-	for (; *p != '\0'; p++)
-		if (!isdigit((unsigned char)*p))
-			goto bad;
-	errno = 0;
-	v = strtol(value, NULL, 10);
-	if (errno == ERANGE || v < min || v > max) {
+	switch (decimal_parse(value, strlen(value), min, max,
+	    DECIMAL_ZEROS | DECIMAL_MINUS, out)) {
+	case DECIMAL_OK:
+		return 0;
+	case DECIMAL_RANGE:
 		snprintf(why, whylen, "out of range %ld..%ld", min, max);
 		return -1;
+	default:
+		snprintf(why, whylen, "not a decimal integer");
+		return -1;
 	}
-	*out = v;
-	return 0;
-bad:
-	snprintf(why, whylen, "not a decimal integer");
-	return -1;
 }
 
 static int parse_mode(const char *value, long max, mode_t *out, char *why,
@@ -362,77 +335,17 @@ static int store(struct config *cfg, const struct setting *s,
 	return 0;
 }
 
-/*
- * Reads a secret or key file whole into *out, NUL-terminated, *len bytes
- * before the NUL; the caller wipes and frees it. With strip_newline one
- * trailing '\n' goes (editors add it). read(2), not stdio, so no copy of a
- * secret stays behind in a FILE buffer.
- */
-static int read_small_file(const char *file, int strip_newline, char **out,
-    size_t *len, char *why, size_t whylen)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0, n;
-	ssize_t r;
-	int fd;
-
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		snprintf(why, whylen, "cannot open %s: %s", file,
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		snprintf(why, whylen, "%s is not a regular file", file);
-		goto fail;
-	}
-	buf = xmalloc(SMALL_FILE_MAX + 1);
-	while (got <= SMALL_FILE_MAX) {
-		r = read(fd, buf + got, SMALL_FILE_MAX + 1 - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(why, whylen, "cannot read %s: %s", file,
-			    strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got > SMALL_FILE_MAX) {
-		snprintf(why, whylen, "%s is larger than %d bytes", file,
-		    SMALL_FILE_MAX);
-		goto fail;
-	}
-	n = got;
-	if (strip_newline && n > 0 && buf[n - 1] == '\n')
-		n--;
-	*out = xmalloc(n + 1);
-	memcpy(*out, buf, n);
-	(*out)[n] = '\0';
-	*len = n;
-	wipe_free(buf, got);
-	close(fd);
-	return 0;
-fail:
-	wipe_free(buf, got);
-	close(fd);
-	return -1;
-}
-
 static int set_password_file(struct config *cfg, const struct setting *s,
     const char *value, char *why, size_t whylen)
 {
 	char *text;
 	size_t len;
 
-	if (read_small_file(value, 1, &text, &len, why, whylen) == -1)
+	if (secret_read_file(value, 1, &text, &len, why, whylen) == -1)
 		return -1;
 	/* A C string cannot carry it: the password would be cut short. */
 	if (memchr(text, '\0', len) != NULL) {
-		wipe_free(text, len);
+		secret_free(text, len);
 		snprintf(why, whylen, "%s contains a NUL byte", value);
 		return -1;
 	}
@@ -488,7 +401,7 @@ static int set_secret_file(struct config *cfg, const struct setting *s,
 
 	(void)s;
 	if (forbid_unless_hmac(cfg, 1, why, whylen) == -1 ||
-	    read_small_file(value, 1, &text, &len, why, whylen) == -1)
+	    secret_read_file(value, 1, &text, &len, why, whylen) == -1)
 		return -1;
 	if (len == 0) {
 		free(text);
@@ -509,11 +422,11 @@ static int set_public_key_file(struct config *cfg, const struct setting *s,
 
 	(void)s;
 	if (forbid_unless_hmac(cfg, 0, why, whylen) == -1 ||
-	    read_small_file(value, 0, &text, &len, why, whylen) == -1)
+	    secret_read_file(value, 0, &text, &len, why, whylen) == -1)
 		return -1;
 	if (memchr(text, '\0', len) != NULL ||
 	    strstr(text, "-----BEGIN PUBLIC KEY-----") == NULL) {
-		wipe_free(text, len);
+		secret_free(text, len);
 		snprintf(why, whylen, "%s holds no PEM public key "
 		    "(-----BEGIN PUBLIC KEY-----)", value);
 		return -1;
@@ -776,7 +689,7 @@ void config_free(struct config *cfg)
 	if (cfg->database.password != NULL)
 		explicit_bzero(cfg->database.password,
 		    strlen(cfg->database.password));
-	wipe_free(cfg->jwt.key, cfg->jwt.key_len);
+	secret_free(cfg->jwt.key, cfg->jwt.key_len);
 	/* Strings are freed by their rows; password_file shares password's. */
 	for (i = 0; i < NSETTINGS; i++)
 		if (settings[i].type == SET_STRING ||

@@ -6,23 +6,14 @@
 #include <string.h>
 
 #include "calendar.h"
-#include "urldecode.h"
+#include "decimal.h"
+#include "utf8.h"
 
 #define CURSOR_VERSION "1"
 #define CURSOR_MAX_ID 2147483647L
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static int is_date_column(enum user_column c)
-{
-	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
-}
-
-static int is_text_column(enum user_column c)
-{
-	return c >= USER_TEXT_FIRST && c <= USER_TEXT_LAST;
-}
 
 static int b64_value(unsigned char ch)
 {
@@ -99,30 +90,29 @@ static int b64_decode(const char *in, size_t len, unsigned char *out,
 	return 0;
 }
 
-static int two_digits(const char *s, int *out)
+/* A fixed-width field of a date: its digits, leading zeros included. */
+static int date_field(const char *s, size_t len, long min, long max,
+    long *out)
 {
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-		return -1;
-	*out = (s[0] - '0') * 10 + (s[1] - '0');
-	return 0;
+	return decimal_parse(s, len, min, max, DECIMAL_ZEROS, out) ==
+	    DECIMAL_OK;
 }
 
 /* "YYYY-MM-DD HH:MM:SS", a real date and time of day. */
 static int date_valid(const char *s, size_t len)
 {
-	int y1, y2, mo, d, h, mi, se;
+	long y, mo, d, h, mi, se;
 
 	if (len != USER_DATE_LEN - 1 || s[4] != '-' || s[7] != '-' ||
 	    s[10] != ' ' || s[13] != ':' || s[16] != ':')
 		return 0;
-	if (two_digits(s, &y1) || two_digits(s + 2, &y2) ||
-	    two_digits(s + 5, &mo) || two_digits(s + 8, &d) ||
-	    two_digits(s + 11, &h) || two_digits(s + 14, &mi) ||
-	    two_digits(s + 17, &se))
-		return 0;
-	return mo >= 1 && mo <= 12 && d >= 1 &&
-	    d <= days_in_month(y1 * 100 + y2, mo) && h <= 23 && mi <= 59 &&
-	    se <= 59;
+	return date_field(s, 4, 0, 9999, &y) &&
+	    date_field(s + 5, 2, 1, 12, &mo) &&
+	    date_field(s + 8, 2, 1, 31, &d) &&
+	    d <= days_in_month((int)y, (int)mo) &&
+	    date_field(s + 11, 2, 0, 23, &h) &&
+	    date_field(s + 14, 2, 0, 59, &mi) &&
+	    date_field(s + 17, 2, 0, 59, &se);
 }
 
 /* Whether value suits column's kind (see cursor_decode). */
@@ -131,28 +121,9 @@ static int value_valid(enum user_column column, const char *value,
 {
 	if (column == USER_ID)
 		return len == 0;
-	if (is_date_column(column))
+	if (user_is_date_column(column))
 		return date_valid(value, len);
 	return len <= CURSOR_VALUE_MAX && (len == 0 || utf8_valid(value, len));
-}
-
-/* Canonical decimal id, 1 .. CURSOR_MAX_ID. */
-static int parse_id(const char *s, size_t len, long *out)
-{
-	long v = 0;
-	size_t i;
-
-	if (len == 0 || len > 10 || s[0] == '0')
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	if (v > CURSOR_MAX_ID)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int parse_column(const char *s, size_t len, enum user_column *out)
@@ -177,7 +148,7 @@ int cursor_from_user(struct cursor *c, const struct user *u,
 
 	if (column < USER_ID || column >= USER_COLUMN_COUNT)
 		return -1;
-	if (is_text_column(column))
+	if (user_is_text_column(column))
 		value = user_text(u, column);
 	else if (column == USER_CREATION_DATE)
 		value = u->creation_date;
@@ -255,7 +226,8 @@ int cursor_decode(const char *text, size_t len, struct cursor *out)
 		return -1;
 	out->descending = f[0] == 'd';
 	if (next_field(&p, end, &f, &flen) != 0 ||
-	    parse_id(f, flen, &out->id) != 0)
+	    decimal_parse(f, flen, 1, CURSOR_MAX_ID, DECIMAL_CANONICAL,
+	    &out->id) != DECIMAL_OK)
 		return -1;
 	out->value_len = (size_t)(end - p);
 	if (!value_valid(out->column, p, out->value_len))

@@ -36,22 +36,6 @@
 /* A trigram: three characters of at most 4 bytes. */
 #define TRIGRAM_BYTES 12
 
-static inline int dao_is_text_column(enum user_column c)
-{
-	return c >= USER_TEXT_FIRST && c <= USER_TEXT_LAST;
-}
-
-static inline int dao_is_date_column(enum user_column c)
-{
-	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
-}
-
-/* The columns the trigram index covers: as in sql/01_schema.sql. */
-static inline int dao_trigram_column(enum user_column c)
-{
-	return c == USER_LAST_NAME || c == USER_EMAIL;
-}
-
 /* ---- dao_sql.c: every statement text ---- */
 
 /* How a list statement finds its rows. */

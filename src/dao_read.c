@@ -55,7 +55,7 @@ static void row_bind(struct row *r)
 		if (c == USER_ID) {
 			b->buffer_type = MYSQL_TYPE_LONGLONG;
 			b->buffer = &r->id;
-		} else if (dao_is_text_column(c)) {
+		} else if (user_is_text_column(c)) {
 			/* One byte is kept for the NUL added after the fetch;
 			 * a longer value is reported as truncated. */
 			b->buffer_type = MYSQL_TYPE_STRING;
@@ -271,15 +271,15 @@ static void bind_query(struct query *q, enum dao_plan plan, MYSQL_BIND *param)
 		dao_bind_text(&param[n++], q->tri[q->join[0]],
 		    &q->tri_len[q->join[0]]);
 	}
-	if (dao_is_text_column(q->filter)) {
+	if (user_is_text_column(q->filter)) {
 		dao_bind_text(&param[n++], q->pattern, &q->pattern_len);
-	} else if (dao_is_date_column(q->filter)) {
+	} else if (user_is_date_column(q->filter)) {
 		dao_bind_date(&param[n++], &q->day[0]);
 		dao_bind_date(&param[n++], &q->day[1]);
 	}
 	if (p->has_cursor && p->order_by != USER_ID) {
 		for (t = 0; t < 2; t++) {
-			if (dao_is_date_column(p->order_by))
+			if (user_is_date_column(p->order_by))
 				dao_bind_date(&param[n++], &q->after_date);
 			else
 				dao_bind_text(&param[n++], p->cursor.value,
@@ -354,7 +354,7 @@ static enum dao_status run_query(const char *op, struct query *q,
 	if (p->has_cursor) {
 		q->after_id = p->cursor.id;
 		q->after_len = p->cursor.value_len;
-		if (dao_is_date_column(p->order_by))
+		if (user_is_date_column(p->order_by))
 			parse_datetime(p->cursor.value, &q->after_date);
 	}
 	q->each = each;
@@ -373,7 +373,7 @@ static void trigram_pick(const char *value, size_t len, struct query *q)
 	int k, t, seen;
 
 	q->tri_count = 0;
-	if (!dao_trigram_column(q->filter) || len > DAO_LIKE_VALUE_MAX)
+	if (!user_is_trigram_column(q->filter) || len > DAO_LIKE_VALUE_MAX)
 		return;
 	for (i = 0; i < len; i++)
 		if (((unsigned char)value[i] & 0xc0) != 0x80)
@@ -485,7 +485,7 @@ enum dao_status dao_users_search(enum user_column column, const char *value,
 {
 	struct query q = {.filter = column};
 
-	if (!dao_is_text_column(column) || like_pattern(value, len, &q) != 0) {
+	if (!user_is_text_column(column) || like_pattern(value, len, &q) != 0) {
 		dao_log(LOG_LEVEL_ERROR, "search",
 		    "invalid search: column %d, %zu bytes", (int)column, len);
 		return DAO_ERROR;
@@ -499,7 +499,7 @@ enum dao_status dao_users_on_day(enum user_column column, int year, int month,
 {
 	struct query q = {.filter = column};
 
-	if (!dao_is_date_column(column) ||
+	if (!user_is_date_column(column) ||
 	    day_range(year, month, day, q.day) != 0) {
 		dao_log(LOG_LEVEL_ERROR, "on-day",
 		    "invalid day search: column %d, %d-%d-%d", (int)column,

@@ -144,7 +144,7 @@ static int sql_from(char *buf, size_t size, size_t *len,
 {
 	int rc = 0, t;
 
-	if (plan == DAO_PLAN_SCAN && dao_is_date_column(filter))
+	if (plan == DAO_PLAN_SCAN && user_is_date_column(filter))
 		return sql_add(buf, size, len, "SELECT " USER_COLUMNS
 		    " FROM users AS u FORCE INDEX (users_%s_ix) WHERE 1",
 		    user_column_name(filter));
@@ -197,10 +197,10 @@ int dao_sql_select(const struct dao_select *k, char *buf, size_t size)
 	int rc;
 
 	rc = sql_from(buf, size, &len, k->filter, k->plan);
-	if (dao_is_text_column(k->filter))
+	if (user_is_text_column(k->filter))
 		rc |= sql_add(buf, size, &len, " AND u.%s LIKE ? ESCAPE '!'",
 		    name);
-	else if (dao_is_date_column(k->filter))
+	else if (user_is_date_column(k->filter))
 		rc |= sql_add(buf, size, &len, " AND u.%s >= ? AND u.%s < ?",
 		    name, name);
 	if (k->keyset)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "urldecode.h"
+#include "params.h"
 #include "xmalloc.h"
 
 /* A buffer larger than this after a response is given back, so one big
@@ -222,16 +222,15 @@ static void out_uri(struct http_out *o, const char *s, size_t n)
 	}
 }
 
-/* Whether a raw "key[=value]" pair has the key page or cursor. */
-static int is_paging_position(const char *pair, size_t len)
+/* Whether a query pair has the key page or cursor. */
+static int is_paging_position(const struct params_pair *pair)
 {
-	const char *eq = memchr(pair, '=', len);
-	size_t key_len = eq ? (size_t)(eq - pair) : len, n;
 	char key[32];
+	size_t n;
 
 	/* "cursor" fully percent-encoded is 18 bytes: longer is another. */
-	if (key_len >= sizeof(key) ||
-	    urldecode(pair, key_len, key, &n, URLDECODE_FORM) != 0)
+	if (params_query_decode(pair->raw, pair->key_len, key, sizeof(key),
+	    &n) != 0)
 		return 0;
 	return (n == 4 && memcmp(key, "page", 4) == 0) ||
 	    (n == 6 && memcmp(key, "cursor", 6) == 0);
@@ -246,23 +245,18 @@ static void out_next_link(struct http_out *o, const struct request *req,
     const char *cursor)
 {
 	size_t start = o->len;
-	const char *p, *amp;
+	struct params_pair pair;
+	const char *pos = req->query;
 
 	out_str(o, "Link: <");
 	if (req->path != NULL)
 		out_uri(o, req->path, strlen(req->path));
 	out_str(o, "?");
-	for (p = req->query; p != NULL && *p != '\0'; p = amp + 1) {
-		size_t n;
-
-		amp = strchr(p, '&');
-		n = amp ? (size_t)(amp - p) : strlen(p);
-		if (n > 0 && !is_paging_position(p, n)) {
-			out_uri(o, p, n);
+	while (params_query_next(&pos, &pair)) {
+		if (!is_paging_position(&pair)) {
+			out_uri(o, pair.raw, pair.raw_len);
 			out_str(o, "&");
 		}
-		if (amp == NULL)
-			break;
 	}
 	out_str(o, "cursor=");
 	out_str(o, cursor);

@@ -11,7 +11,9 @@ enum log_level log_threshold = LOG_LEVEL_INFO;
 
 static char current_request_id[65];
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+const char *const log_level_names[LOG_LEVEL_COUNT + 1] = {
+	"error", "warn", "info", "debug", NULL
+};
 
 void log_set_level(enum log_level level)
 {
@@ -22,8 +24,8 @@ int log_set_level_name(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
-		if (name != NULL && strcmp(name, level_names[i]) == 0) {
+	for (i = 0; i < LOG_LEVEL_COUNT; i++) {
+		if (name != NULL && strcmp(name, log_level_names[i]) == 0) {
 			log_threshold = (enum log_level)i;
 			return 0;
 		}
@@ -54,6 +56,6 @@ void log_write(enum log_level level, const char *func, const char *fmt, ...)
 	va_end(ap);
 	/* One fprintf per line so concurrent workers do not interleave. */
 	fprintf(stderr, "%s usersd[%ld] %s [%s] %s: %s\n", stamp, (long)getpid(),
-	    level_names[level], current_request_id[0] ? current_request_id : "-",
+	    log_level_names[level], current_request_id[0] ? current_request_id : "-",
 	    func, text);
 }

@@ -4,8 +4,13 @@
 #define USERS_LOG_H
 
 enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+#define LOG_LEVEL_COUNT (LOG_LEVEL_DEBUG + 1)
 
 extern enum log_level log_threshold;
+
+/* The levels' names by enum log_level, as log lines and the INI's
+ * [server] log_level spell them; NULL after the last. */
+extern const char *const log_level_names[LOG_LEVEL_COUNT + 1];
 
 void log_set_level(enum log_level level);
 /* Sets the level by name (error, warn, info, debug); -1 for an unknown one. */

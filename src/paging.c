@@ -1,12 +1,14 @@
-/* Pagination and ordering: page, limit, orderBy, orderAt and cursor parsed
- * once from the raw query string, with the contract's 400 messages. */
+/* Pagination and ordering: page, limit, orderBy, orderAt and cursor read
+ * from the query string's pairs (params.c decodes them), with the
+ * contract's 400 messages. */
 #include "paging.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "answers.h"
-#include "urldecode.h"
+#include "decimal.h"
+#include "params.h"
 
 #define PAGING_MAX_PAGE 2147483647L
 /*
@@ -79,33 +81,6 @@ static int equal_nocase(const char *s, size_t len, const char *name)
 	return 1;
 }
 
-/*
- * Canonical decimal in [min, max]: ASCII digits only, no sign, no leading
- * zero except "0" itself. Stops before overflow however long the input.
- */
-static int parse_decimal(const char *s, size_t len, long min, long max,
-    long *out)
-{
-	long v = 0;
-	size_t i;
-
-	if (len == 0 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		int d = s[i] - '0';
-
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		if (v > max / 10 || v * 10 > max - d)
-			return -1;      /* v * 10 + d would exceed max */
-		v = v * 10 + d;
-	}
-	if (v < min)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_order_by(const char *s, size_t len, enum user_column *out)
 {
 	size_t i;
@@ -147,9 +122,11 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
 {
 	switch (k) {
 	case KEY_PAGE:
-		return parse_decimal(v, len, 0, PAGING_MAX_PAGE, &out->page);
+		return decimal_parse(v, len, 0, PAGING_MAX_PAGE,
+		    DECIMAL_CANONICAL, &out->page) == DECIMAL_OK ? 0 : -1;
 	case KEY_LIMIT:
-		return parse_decimal(v, len, 1, max_limit, &out->limit);
+		return decimal_parse(v, len, 1, max_limit, DECIMAL_CANONICAL,
+		    &out->limit) == DECIMAL_OK ? 0 : -1;
 	case KEY_ORDER_BY:
 		return parse_order_by(v, len, &out->order_by);
 	case KEY_ORDER_AT:
@@ -161,19 +138,17 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
 }
 
 /*
- * One "k=v" pair (len bytes at pair); buf has room for PAGING_BUF bytes.
- * Keys that do not decode cannot be known ones, so they are ignored too.
+ * One pair; buf has room for PAGING_BUF bytes. Keys that do not decode
+ * cannot be known ones, so they are ignored too.
  */
-static void scan_pair(const char *pair, size_t len, char *buf,
+static void scan_pair(const struct params_pair *pair, char *buf,
     long max_limit, struct paging *out, struct key_state *state)
 {
-	const char *eq = memchr(pair, '=', len);
-	size_t key_len = eq ? (size_t)(eq - pair) : len;
 	size_t n;
 	int k;
 
-	if (key_len >= PAGING_BUF ||
-	    urldecode(pair, key_len, buf, &n, URLDECODE_FORM) != 0)
+	if (params_query_decode(pair->raw, pair->key_len, buf, PAGING_BUF,
+	    &n) != 0)
 		return;
 	k = key_index(buf, n);
 	if (k < 0)
@@ -182,13 +157,12 @@ static void scan_pair(const char *pair, size_t len, char *buf,
 		state[k].bad = 1;       /* repeated: ambiguous, refuse it */
 		return;
 	}
-	if (eq == NULL) {
+	if (pair->value == NULL) {
 		state[k].bad = 1;       /* "page" alone: an empty value */
 		return;
 	}
-	if (len - key_len - 1 >= PAGING_BUF || urldecode(eq + 1,
-	    len - key_len - 1, buf, &n, URLDECODE_FORM) != 0 ||
-	    apply_value(k, buf, n, max_limit, out) != 0)
+	if (params_query_decode(pair->value, pair->value_len, buf, PAGING_BUF,
+	    &n) != 0 || apply_value(k, buf, n, max_limit, out) != 0)
 		state[k].bad = 1;
 }
 
@@ -202,8 +176,8 @@ enum paging_error paging_parse(const char *query, long default_limit,
     long max_limit, struct paging *out)
 {
 	struct key_state state[KEY_COUNT];
+	struct params_pair pair;
 	char buf[PAGING_BUF];
-	const char *p, *amp;
 	int k;
 
 	out->page = 0;
@@ -211,16 +185,9 @@ enum paging_error paging_parse(const char *query, long default_limit,
 	out->order_by = USER_ID;
 	out->descending = 0;
 	out->has_cursor = 0;
-	if (query == NULL || *query == '\0')
-		return PAGING_OK;
 	memset(state, 0, sizeof(state));
-	for (p = query;; p = amp + 1) {
-		amp = strchr(p, '&');
-		scan_pair(p, amp ? (size_t)(amp - p) : strlen(p), buf,
-		    max_limit, out, state);
-		if (amp == NULL)
-			break;
-	}
+	while (params_query_next(&query, &pair))
+		scan_pair(&pair, buf, max_limit, out, state);
 	for (k = 0; k < KEY_COUNT; k++)
 		if (state[k].bad)
 			return key_errors[k];

@@ -1,11 +1,14 @@
-/* Checks of path values and headers, after one percent-decoding pass. */
+/* Checks of path values, query pairs and headers, after one percent-decoding
+ * pass. */
 #include "params.h"
 
 #include <string.h>
 #include <strings.h>
 
 #include "calendar.h"
+#include "decimal.h"
 #include "urldecode.h"
+#include "utf8.h"
 
 /* Ids and days are short: anything longer than this is already invalid. */
 #define SHORT_VALUE_MAX 32
@@ -17,64 +20,43 @@ static int decode_short(const char *raw, size_t len, char *buf, size_t *out)
 	return urldecode(raw, len, buf, out, URLDECODE_PATH);
 }
 
-static int all_digits(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return len > 0;
-}
-
 int params_id(const char *raw, size_t len, long *id)
 {
 	char buf[SHORT_VALUE_MAX];
-	size_t n, i;
-	long value = 0;
+	size_t n;
 
-	if (decode_short(raw, len, buf, &n) != 0)
+	if (decode_short(raw, len, buf, &n) != 0 ||
+	    decimal_parse(buf, n, 1, 2147483647L, DECIMAL_CANONICAL, id) !=
+	    DECIMAL_OK)
 		return -1;
-	/* 2147483647 has ten digits; a leading zero is not canonical. */
-	if (!all_digits(buf, n) || n > 10 || buf[0] == '0')
-		return -1;
-	for (i = 0; i < n; i++)
-		value = value * 10 + (buf[i] - '0');
-	if (value > 2147483647L)
-		return -1;
-	*id = value;
 	return 0;
 }
 
-static int number(const char *s, size_t len)
+/* A fixed-width field of a day: its digits, leading zeros included. */
+static int day_field(const char *s, size_t len, long min, long max,
+    long *out)
 {
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
+	return decimal_parse(s, len, min, max, DECIMAL_ZEROS, out) ==
+	    DECIMAL_OK;
 }
 
 int params_day(const char *raw, size_t len, int *year, int *month, int *day)
 {
 	char buf[SHORT_VALUE_MAX];
 	size_t n;
-	int y, m, d;
+	long y, m, d;
 
-	if (decode_short(raw, len, buf, &n) != 0 || n != 10)
+	if (decode_short(raw, len, buf, &n) != 0 || n != 10 ||
+	    buf[4] != '-' || buf[7] != '-')
 		return -1;
-	if (buf[4] != '-' || buf[7] != '-' || !all_digits(buf, 4) ||
-	    !all_digits(buf + 5, 2) || !all_digits(buf + 8, 2))
+	if (!day_field(buf, 4, 1000, 9999, &y) ||
+	    !day_field(buf + 5, 2, 1, 12, &m) ||
+	    !day_field(buf + 8, 2, 1, 31, &d) ||
+	    d > days_in_month((int)y, (int)m))
 		return -1;
-	y = number(buf, 4);
-	m = number(buf + 5, 2);
-	d = number(buf + 8, 2);
-	if (y < 1000 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
-		return -1;
-	*year = y;
-	*month = m;
-	*day = d;
+	*year = (int)y;
+	*month = (int)m;
+	*day = (int)d;
 	return 0;
 }
 
@@ -89,6 +71,36 @@ int params_text(const char *raw, size_t len, char *buf, size_t *out_len)
 		return -1;
 	chars = utf8_length(buf, *out_len);
 	return chars >= 1 && chars <= PARAMS_TEXT_MAX_CHARS ? 0 : -1;
+}
+
+int params_query_next(const char **pos, struct params_pair *pair)
+{
+	const char *p = *pos, *amp, *eq;
+	size_t len = 0;
+
+	while (len == 0) {
+		if (p == NULL || *p == '\0')
+			return 0;
+		amp = strchr(p, '&');
+		len = amp != NULL ? (size_t)(amp - p) : strlen(p);
+		pair->raw = p;
+		p = amp != NULL ? amp + 1 : p + len;
+	}
+	*pos = p;
+	eq = memchr(pair->raw, '=', len);
+	pair->raw_len = len;
+	pair->key_len = eq != NULL ? (size_t)(eq - pair->raw) : len;
+	pair->value = eq != NULL ? eq + 1 : NULL;
+	pair->value_len = eq != NULL ? len - pair->key_len - 1 : 0;
+	return 1;
+}
+
+int params_query_decode(const char *raw, size_t len, char *buf, size_t size,
+    size_t *out_len)
+{
+	if (len >= size)
+		return -1;
+	return urldecode(raw, len, buf, out_len, URLDECODE_FORM);
 }
 
 int params_is_json(const char *content_type)

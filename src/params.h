@@ -1,5 +1,6 @@
-/* Path values and request headers checked the contract's way: ids, days,
- * search text, the body's media type. Pure functions, unit-tested. */
+/* Request values decoded and checked the contract's way: path values (ids,
+ * days, search text), the query string's pairs, the body's media type.
+ * Pure functions, unit-tested. */
 #ifndef USERS_PARAMS_H
 #define USERS_PARAMS_H
 
@@ -24,6 +25,31 @@ int params_day(const char *raw, size_t len, int *year, int *month, int *day);
  * no NUL, 1 .. 100 characters, not trimmed. Returns 0 and sets *out_len, or
  * -1. */
 int params_text(const char *raw, size_t len, char *buf, size_t *out_len);
+
+/* One "key[=value]" pair of a raw query string, still percent-encoded. */
+struct params_pair {
+	const char *raw;        /* the whole pair, raw_len bytes */
+	size_t raw_len;
+	size_t key_len;         /* raw[0..key_len) is the key */
+	const char *value;      /* after the first '='; NULL when none */
+	size_t value_len;
+};
+
+/*
+ * Walks the raw QUERY_STRING: *pos starts at it (NULL and "" have no
+ * pairs). Sets *pair to the next non-empty pair between '&'s, moves *pos
+ * past it and returns 1; returns 0 after the last.
+ */
+int params_query_next(const char **pos, struct params_pair *pair);
+
+/*
+ * Form-decodes (once; '+' is a space) len raw bytes of a key or a value
+ * into buf, which has room for size bytes: -1 when len >= size (longer
+ * text is never one the caller knows) or it does not decode (urldecode.h's
+ * rules). Returns 0 and sets *out_len.
+ */
+int params_query_decode(const char *raw, size_t len, char *buf, size_t size,
+    size_t *out_len);
 
 /* 1 when a Content-Type value is application/json, in any case, with or
  * without parameters ("application/json; charset=utf-8"); else 0. */

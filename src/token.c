@@ -1,7 +1,6 @@
 /* usersd-token: mints a bearer token the responder accepts, signed with the
  * key its INI file configures ([jwt]); prints it on stdout. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <limits.h>
@@ -9,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jwt.h>
 
 #include "config.h"
+#include "decimal.h"
+#include "secret.h"
 #include "xmalloc.h"
 
 #ifndef SYSCONFDIR
@@ -23,8 +22,6 @@
 #endif
 #define DEFAULT_CONFIG SYSCONFDIR "/usersd/usersd.ini"
 #define DEFAULT_TTL 3600L
-/* A PEM private key is a few KiB; a bigger file is a wrong path. */
-#define KEY_FILE_MAX (64 * 1024)
 
 /* Exit statuses: 0 a token was printed, 1 it could not be, 2 bad usage. */
 enum { EXIT_TOKEN = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -96,17 +93,9 @@ static void complain(const char *fmt, ...)
 /* Decimal, optional sign, the whole string; no silent wrap-around. */
 static int parse_seconds(const char *s, long *out)
 {
-	char *end;
-	long v;
-
-	if (*s == '\0' || (*s != '-' && *s != '+' && (*s < '0' || *s > '9')))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
+	return decimal_parse(s, strlen(s), LONG_MIN, LONG_MAX,
+	    DECIMAL_ZEROS | DECIMAL_MINUS | DECIMAL_PLUS, out) == DECIMAL_OK ?
+	    0 : -1;
 }
 
 /* Sum that refuses to overflow (exp and nbf near the ends of time_t). */
@@ -143,6 +132,70 @@ static int claim_valid(const char *arg)
 	return 1;
 }
 
+/* optarg as seconds, or a usage error that starts with what. */
+static long seconds_arg(const char *what)
+{
+	long v;
+
+	if (parse_seconds(optarg, &v) == -1) {
+		complain("%s: %s", what, optarg);
+		usage(0);
+	}
+	return v;
+}
+
+/* One option getopt_long found (ch, with optarg) into *rq. */
+static void apply_option(int ch, struct request *rq)
+{
+	switch (ch) {
+	case 'c':
+		rq->config = optarg;
+		break;
+	case 's':
+		rq->sub = optarg;
+		break;
+	case 't':
+		rq->ttl = seconds_arg("--ttl: not a number of seconds");
+		rq->has_ttl = 1;
+		break;
+	case 'e':
+		rq->exp = seconds_arg("--exp: not seconds since 1970");
+		rq->has_exp = 1;
+		break;
+	case 'n':
+		rq->nbf_offset = seconds_arg("--nbf: not a number of seconds");
+		rq->has_nbf = 1;
+		break;
+	case 'I':
+		rq->no_iat = 1;
+		break;
+	case 'S':
+		if (*optarg == '\0' || strchr(optarg, ' ') != NULL) {
+			complain("--scope: one non-empty scope without spaces "
+			    "per option: '%s'", optarg);
+			usage(0);
+		}
+		scope_add(rq, optarg);
+		break;
+	case 'C':
+		if (!claim_valid(optarg)) {
+			complain("--claim: NAME=VALUE, NAME not one of sub exp "
+			    "iat nbf iss aud scope: '%s'", optarg);
+			usage(0);
+		}
+		rq->claims[rq->nclaims++] = optarg;
+		break;
+	case 'k':
+		rq->key_file = optarg;
+		break;
+	case 'h':
+		usage(1);
+		break;
+	default:
+		usage(0);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct request *rq)
 {
 	static const struct option longopts[] = {
@@ -164,68 +217,8 @@ static void parse_args(int argc, char **argv, struct request *rq)
 	rq->ttl = DEFAULT_TTL;
 	rq->claims = xcalloc((size_t)argc, sizeof(*rq->claims));
 	while ((ch = getopt_long(argc, argv, "c:s:t:e:n:S:C:k:h", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			rq->config = optarg;
-			break;
-		case 's':
-			rq->sub = optarg;
-			break;
-		case 't':
-			if (parse_seconds(optarg, &rq->ttl) == -1) {
-				complain("--ttl: not a number of seconds: %s",
-				    optarg);
-				usage(0);
-			}
-			rq->has_ttl = 1;
-			break;
-		case 'e':
-			if (parse_seconds(optarg, &rq->exp) == -1) {
-				complain("--exp: not seconds since 1970: %s",
-				    optarg);
-				usage(0);
-			}
-			rq->has_exp = 1;
-			break;
-		case 'n':
-			if (parse_seconds(optarg, &rq->nbf_offset) == -1) {
-				complain("--nbf: not a number of seconds: %s",
-				    optarg);
-				usage(0);
-			}
-			rq->has_nbf = 1;
-			break;
-		case 'I':
-			rq->no_iat = 1;
-			break;
-		case 'S':
-			if (*optarg == '\0' || strchr(optarg, ' ') != NULL) {
-				complain("--scope: one non-empty scope without "
-				    "spaces per option: '%s'", optarg);
-				usage(0);
-			}
-			scope_add(rq, optarg);
-			break;
-		case 'C':
-			if (!claim_valid(optarg)) {
-				complain("--claim: NAME=VALUE, NAME not one "
-				    "of sub exp iat nbf iss aud scope: '%s'",
-				    optarg);
-				usage(0);
-			}
-			rq->claims[rq->nclaims++] = optarg;
-			break;
-		case 'k':
-			rq->key_file = optarg;
-			break;
-		case 'h':
-			usage(1);
-			break;
-		default:
-			usage(0);
-		}
-	}
+	    NULL)) != -1)
+		apply_option(ch, rq);
 	if (optind != argc) {
 		complain("unexpected argument: %s", argv[optind]);
 		usage(0);
@@ -240,60 +233,23 @@ static void parse_args(int argc, char **argv, struct request *rq)
 	}
 }
 
-static void wipe_free(void *p, size_t len)
-{
-	if (p != NULL)
-		explicit_bzero(p, len);
-	free(p);
-}
-
-/*
- * Reads a private key file whole into *out (the caller wipes and frees it,
- * *len bytes). read(2), so no copy of the key stays in a stdio buffer.
- */
+/* A private key file, read whole into *out (the caller wipes and frees it
+ * with secret_free, *len bytes). */
 static int read_key_file(const char *file, unsigned char **out, size_t *len)
 {
-	unsigned char *buf = NULL;
-	struct stat st;
-	size_t got = 0;
-	ssize_t r;
-	int fd;
+	char why[512], *text;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		complain("--key %s: %s", file, strerror(errno));
+	if (secret_read_file(file, 0, &text, len, why, sizeof(why)) == -1) {
+		complain("--key: %s", why);
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
-		complain("--key %s: not a regular file", file);
-		goto fail;
+	if (*len == 0) {
+		secret_free(text, *len);
+		complain("--key %s: empty", file);
+		return -1;
 	}
-	buf = xmalloc(KEY_FILE_MAX + 1);
-	while (got <= KEY_FILE_MAX) {
-		r = read(fd, buf + got, KEY_FILE_MAX + 1 - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			complain("--key %s: %s", file, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	if (got == 0 || got > KEY_FILE_MAX) {
-		complain("--key %s: empty or larger than %d bytes", file,
-		    KEY_FILE_MAX);
-		goto fail;
-	}
-	close(fd);
-	*out = buf;
-	*len = got;
+	*out = (unsigned char *)text;
 	return 0;
-fail:
-	wipe_free(buf, KEY_FILE_MAX + 1);
-	close(fd);
-	return -1;
 }
 
 /*
@@ -409,7 +365,7 @@ static int mint(const struct request *rq, const struct config_jwt *cfg)
 		goto fail;
 	}
 	rc = jwt_set_alg(jwt, jwt_str_alg(cfg->alg), key, (int)key_len);
-	wipe_free(owned, key_len);
+	secret_free(owned, key_len);
 	owned = NULL;
 	if (rc != 0) {
 		complain("cannot use the key for %s: %s", cfg->alg,
@@ -440,7 +396,7 @@ static int mint(const struct request *rq, const struct config_jwt *cfg)
 	return 0;
 fail:
 	free(token);
-	wipe_free(owned, key_len);
+	secret_free(owned, key_len);
 	jwt_free(jwt);
 	return -1;
 }

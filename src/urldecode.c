@@ -1,6 +1,8 @@
-/* Percent-decoding (exactly once) of request paths and query strings, and
- * the strict UTF-8 check every decoded value must pass. */
+/* Percent-decoding (exactly once) of request paths and query strings; every
+ * decoded value must then pass the strict UTF-8 check of utf8.c. */
 #include "urldecode.h"
+
+#include "utf8.h"
 
 static int hex_value(unsigned char c)
 {
@@ -49,69 +51,4 @@ fail:
 	if (dst_len != NULL)
 		*dst_len = 0;
 	return -1;
-}
-
-/*
- * Length of the well-formed sequence starting at s[0] (Unicode table 3-7:
- * no overlong forms, no surrogates, nothing above U+10FFFF), or 0.
- */
-static size_t utf8_sequence(const unsigned char *s, size_t left)
-{
-	unsigned char lo = 0x80, hi = 0xBF;
-	size_t need, i;
-
-	if (s[0] == 0x00)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		need = 2;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		need = 3;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		need = 4;
-	else
-		return 0;       /* stray continuation, C0/C1, F5..FF */
-	if (s[0] == 0xE0)
-		lo = 0xA0;      /* overlong below U+0800 */
-	else if (s[0] == 0xED)
-		hi = 0x9F;      /* surrogates U+D800..U+DFFF */
-	else if (s[0] == 0xF0)
-		lo = 0x90;      /* overlong below U+10000 */
-	else if (s[0] == 0xF4)
-		hi = 0x8F;      /* above U+10FFFF */
-	if (left < need)
-		return 0;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if (s[i] < 0x80 || s[i] > 0xBF)
-			return 0;
-	return need;
-}
-
-int utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		size_t n = utf8_sequence(p + i, len - i);
-
-		if (n == 0)
-			return 0;
-		i += n;
-	}
-	return 1;
-}
-
-size_t utf8_length(const char *s, size_t len)
-{
-	size_t i, count = 0;
-
-	/* Every code point has exactly one byte that is not 10xxxxxx. */
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xC0) != 0x80)
-			count++;
-	return count;
 }

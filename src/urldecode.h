@@ -1,4 +1,4 @@
-/* Percent-decoding and UTF-8 checks for request paths and query strings. */
+/* Percent-decoding of request paths and query strings. */
 #ifndef USERS_URLDECODE_H
 #define USERS_URLDECODE_H
 
@@ -18,11 +18,5 @@ enum urldecode_mode {
  */
 int urldecode(const char *src, size_t len, char *dst, size_t *dst_len,
     enum urldecode_mode mode);
-
-/* 1 when s[0..len) is valid UTF-8 (strict, as above, no NUL), else 0. */
-int utf8_valid(const char *s, size_t len);
-
-/* Number of code points in valid UTF-8 s[0..len). */
-size_t utf8_length(const char *s, size_t len);
 
 #endif

@@ -24,6 +24,24 @@ enum user_column {
 #define USER_TEXT_LAST  USER_COUNTRY_ID
 #define USER_TEXT_COUNT (USER_TEXT_LAST - USER_TEXT_FIRST + 1)
 
+/* The kinds of column, for the searches, the order and the cursor: the
+ * seven text columns, the two dates, and the id. */
+static inline int user_is_text_column(enum user_column c)
+{
+	return c >= USER_TEXT_FIRST && c <= USER_TEXT_LAST;
+}
+
+static inline int user_is_date_column(enum user_column c)
+{
+	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
+}
+
+/* The text columns the trigram index covers (sql/01_schema.sql). */
+static inline int user_is_trigram_column(enum user_column c)
+{
+	return c == USER_LAST_NAME || c == USER_EMAIL;
+}
+
 /* Room for the widest column (VARCHAR(100), 4 bytes a character) plus NUL. */
 #define USER_TEXT_MAX 401
 /* "YYYY-MM-DD HH:MM:SS" plus NUL. */

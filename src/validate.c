@@ -1,14 +1,14 @@
-/* Validation of the JSON body of add-user and update-user: a strict lexical
- * check, json-c for the structure, then one table row per field. */
+/* Validation of the JSON body of add-user and update-user: the body read by
+ * json_strict.c, then one table row per field. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "answers.h"
 #include "http.h"
-#include "log.h"
+#include "json_strict.h"
+#include "utf8.h"
 #include "validate.h"
 
 #define MSG_PREFIX answer_text(ANSWER_BAD_ATTRIBUTES)
@@ -61,49 +61,6 @@ struct msgbuf {
 };
 
 /*
- * Decodes one strict UTF-8 sequence at s[*i] (no overlong forms, no
- * surrogates, nothing above U+10FFFF): returns the code point and moves *i
- * past it, or returns -1.
- */
-static long utf8_next(const unsigned char *s, size_t len, size_t *i)
-{
-	unsigned char c = s[*i];
-	long cp, min;
-	size_t n, k;
-
-	if (c < 0x80) {
-		(*i)++;
-		return c;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		n = 1;
-		cp = c & 0x1F;
-		min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		n = 2;
-		cp = c & 0x0F;
-		min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 3;
-		cp = c & 0x07;
-		min = 0x10000;
-	} else {
-		return -1;
-	}
-	if (len - *i <= n)
-		return -1;
-	for (k = 1; k <= n; k++) {
-		if ((s[*i + k] & 0xC0) != 0x80)
-			return -1;
-		cp = cp << 6 | (s[*i + k] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return -1;
-	*i += n + 1;
-	return cp;
-}
-
-/*
  * C0 and C1 controls and DEL: the contract's "control or format" set; and
  * the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
  * U+2066-U+2069), which reorder what follows them where a nickname or an
@@ -124,229 +81,12 @@ static int is_space(long cp)
 	    cp == 0x202F || cp == 0x205F || cp == 0x3000 || cp == 0xFEFF;
 }
 
-static int is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static size_t skip_digits(const unsigned char *s, size_t len, size_t i)
-{
-	while (i < len && is_digit(s[i]))
-		i++;
-	return i;
-}
-
-/* Four hex digits at s[i] as a code unit, or -1. */
-static long lex_hex4(const unsigned char *s, size_t len, size_t i)
-{
-	long v = 0;
-	size_t k;
-
-	if (i > len || len - i < 4)
-		return -1;
-	for (k = i; k < i + 4; k++) {
-		unsigned char c = s[k];
-
-		if (is_digit(c))
-			v = v << 4 | (c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v << 4 | (c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v = v << 4 | (c - 'A' + 10);
-		else
-			return -1;
-	}
-	return v;
-}
-
-/*
- * A \u escape at s[*i] (the backslash): a surrogate must come as a proper
- * pair, because json-c silently turns a lone one into U+FFFD. Sets *nul for
- * \u0000. Returns 0 and moves *i past it, or -1.
- */
-static int lex_unicode_escape(const unsigned char *s, size_t len, size_t *i,
-    int *nul)
-{
-	long hi, lo;
-
-	hi = lex_hex4(s, len, *i + 2);
-	if (hi < 0 || (hi >= 0xDC00 && hi <= 0xDFFF))
-		return -1;
-	*i += 6;
-	if (hi == 0)
-		*nul = 1;
-	if (hi < 0xD800 || hi > 0xDBFF)
-		return 0;
-	if (len - *i < 2 || s[*i] != '\\' || s[*i + 1] != 'u')
-		return -1;
-	lo = lex_hex4(s, len, *i + 2);
-	if (lo < 0xDC00 || lo > 0xDFFF)
-		return -1;
-	*i += 6;
-	return 0;
-}
-
-/* A double-quoted string at s[*i]: RFC 8259 escapes, no raw controls,
- * strict UTF-8. Sets *nul when it holds \u0000. */
-static int lex_string(const unsigned char *s, size_t len, size_t *i, int *nul)
-{
-	size_t j = *i + 1;
-
-	*nul = 0;
-	while (j < len) {
-		unsigned char c = s[j];
-
-		if (c == '"') {
-			*i = j + 1;
-			return 0;
-		}
-		if (c < 0x20)
-			return -1;
-		if (c >= 0x80) {
-			if (utf8_next(s, len, &j) < 0)
-				return -1;
-		} else if (c != '\\') {
-			j++;
-		} else if (j + 1 < len && s[j + 1] == 'u') {
-			if (lex_unicode_escape(s, len, &j, nul) < 0)
-				return -1;
-		} else if (j + 1 < len && s[j + 1] != '\0' &&
-		    strchr("\"\\/bfnrt", s[j + 1]) != NULL) {
-			j += 2;
-		} else {
-			return -1;
-		}
-	}
-	return -1;
-}
-
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at s[*i]. */
-static int lex_number(const unsigned char *s, size_t len, size_t *i)
-{
-	size_t j = *i, k;
-
-	if (j < len && s[j] == '-')
-		j++;
-	if (j < len && s[j] == '0')
-		j++;
-	else if (j < len && s[j] >= '1' && s[j] <= '9')
-		j = skip_digits(s, len, j);
-	else
-		return -1;
-	if (j < len && s[j] == '.') {
-		k = skip_digits(s, len, j + 1);
-		if (k == j + 1)
-			return -1;
-		j = k;
-	}
-	if (j < len && (s[j] == 'e' || s[j] == 'E')) {
-		j++;
-		if (j < len && (s[j] == '+' || s[j] == '-'))
-			j++;
-		k = skip_digits(s, len, j);
-		if (k == j)
-			return -1;
-		j = k;
-	}
-	*i = j;
-	return 0;
-}
-
-/* true, false or null at s[*i]. */
-static int lex_literal(const unsigned char *s, size_t len, size_t *i)
-{
-	size_t j = *i, n;
-
-	while (j < len && s[j] >= 'a' && s[j] <= 'z')
-		j++;
-	n = j - *i;
-	if ((n == 4 && memcmp(s + *i, "true", 4) == 0) ||
-	    (n == 5 && memcmp(s + *i, "false", 5) == 0) ||
-	    (n == 4 && memcmp(s + *i, "null", 4) == 0)) {
-		*i = j;
-		return 0;
-	}
-	return -1;
-}
-
-/*
- * Token-level RFC 8259 check of the whole body. json-c 0.16, even with
- * JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8, accepts single-quoted
- * strings, NaN, Infinity, "1.", raw control bytes in strings, overlong and
- * surrogate UTF-8, turns lone \uD800 into U+FFFD, and cuts a key at \u0000
- * (so "nickname\u0000x" would become "nickname"). The grammar (nesting,
- * commas, colons) is left to json-c.
- */
-static int json_lexically_valid(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-	int nul_string = 0, nul;
-
-	while (i < len) {
-		unsigned char c = s[i];
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-			i++;
-			continue;
-		}
-		if (c == '"') {
-			if (lex_string(s, len, &i, &nul) < 0)
-				return 0;
-			nul_string = nul;
-			continue;
-		}
-		if (c == ':' && nul_string)
-			return 0;       /* a key holding NUL */
-		nul_string = 0;
-		if (c == '{' || c == '}' || c == '[' || c == ']' || c == ',' ||
-		    c == ':')
-			i++;
-		else if (c == '-' || is_digit(c)) {
-			if (lex_number(s, len, &i) < 0)
-				return 0;
-		} else if (c >= 'a' && c <= 'z') {
-			if (lex_literal(s, len, &i) < 0)
-				return 0;
-		} else {
-			return 0;
-		}
-	}
-	return 1;
-}
-
 /* The body as one JSON object (the caller puts it), or NULL. */
 static json_object *parse_object(const char *body, size_t len)
 {
-	struct json_tokener *tok;
-	json_object *obj;
-	size_t end;
-
-	if (body == NULL || len == 0 || len > HTTP_MAX_BODY ||
-	    !json_lexically_valid((const unsigned char *)body, len))
+	if (body == NULL || len == 0 || len > HTTP_MAX_BODY)
 		return NULL;
-	tok = json_tokener_new_ex(PARSE_DEPTH);
-	if (tok == NULL) {
-		/* Out of memory: abort as xmalloc does; the master respawns. */
-		log_error("json_tokener_new_ex failed");
-		abort();
-	}
-	json_tokener_set_flags(tok,
-	    JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, body, (int)len);
-	if (json_tokener_get_error(tok) != json_tokener_success ||
-	    !json_object_is_type(obj, json_type_object))
-		goto fail;
-	/* Only whitespace may follow the object. */
-	for (end = json_tokener_get_parse_end(tok); end < len; end++)
-		if (body[end] != ' ' && body[end] != '\t' &&
-		    body[end] != '\n' && body[end] != '\r')
-			goto fail;
-	json_tokener_free(tok);
-	return obj;
-fail:
-	json_object_put(obj);
-	json_tokener_free(tok);
-	return NULL;
+	return json_strict_object(body, len, PARSE_DEPTH);
 }
 
 static void msg_init(struct msgbuf *mb, char *buf, size_t cap)
@@ -401,7 +141,7 @@ static int email_shape(const unsigned char *s, size_t len)
 				return 0;
 			at = i;
 		}
-		cp = utf8_next(s, len, &i);
+		cp = utf8_decode(s, len, &i);
 		if (cp < 0 || is_space(cp))
 			return 0;
 		if (at == len)
@@ -439,7 +179,7 @@ static const char *check_value(const struct field_rule *r, json_object *v,
 	while (len > 0 && s[len - 1] == ' ')
 		len--;
 	while (i < len) {
-		long cp = utf8_next(s, len, &i);
+		long cp = utf8_decode(s, len, &i);
 
 		if (cp < 0)
 			return "must be valid UTF-8";
@@ -513,7 +253,7 @@ static void key_echo(const char *key, char dst[KEY_ECHO_SIZE])
 
 	while (i < len && chars < KEY_ECHO_MAX) {
 		size_t start = i;
-		long cp = utf8_next(s, len, &i);
+		long cp = utf8_decode(s, len, &i);
 
 		if (cp < 0 || is_control(cp)) {
 			if (cp < 0)

@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "dao.h"
+#include "decimal.h"
 #include "http.h"
 #include "log.h"
 #include "router.h"
@@ -65,20 +66,23 @@ static void install_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* Reads a body of at most HTTP_MAX_BODY bytes into buf. CONTENT_LENGTH is
- * client data: anything but plain digits within the limit is refused. */
+/*
+ * Reads a body of at most HTTP_MAX_BODY bytes into buf. CONTENT_LENGTH is
+ * client data: its leading digits are the length (nginx sends nothing
+ * else), none is 0, and more than the limit is refused unread.
+ */
 static void read_body(FCGX_Request *fr, struct request *req, char *buf)
 {
 	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
-	size_t want = 0, got = 0;
+	size_t got = 0, want;
+	long length = 0;
 
-	for (; cl != NULL && *cl >= '0' && *cl <= '9'; cl++) {
-		want = want * 10 + (size_t)(*cl - '0');
-		if (want > HTTP_MAX_BODY) {
-			req->body_too_large = 1;
-			return;
-		}
+	if (cl != NULL && decimal_parse(cl, strspn(cl, "0123456789"), 0,
+	    HTTP_MAX_BODY, DECIMAL_ZEROS, &length) == DECIMAL_RANGE) {
+		req->body_too_large = 1;
+		return;
 	}
+	want = (size_t)length;
 	while (got < want) {
 		int n = FCGX_GetStr(buf + got, (int)(want - got), fr->in);
 

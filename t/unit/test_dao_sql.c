@@ -89,7 +89,7 @@ static void render_selects(void)
 		k.filter = (enum user_column)filter;
 		k.order = (enum user_column)order;
 		if (k.plan == DAO_PLAN_TRIGRAM &&
-		    !dao_trigram_column(k.filter))
+		    !user_is_trigram_column(k.filter))
 			continue;
 		add_select(&k);
 	}
@@ -170,8 +170,8 @@ static int params_expected(const struct dao_select *k)
 {
 	int n = k->plan == DAO_PLAN_TRIGRAM ? TRIGRAM_JOINED : 0;
 
-	n += dao_is_text_column(k->filter) ? 1 : 0;
-	n += dao_is_date_column(k->filter) ? 2 : 0;
+	n += user_is_text_column(k->filter) ? 1 : 0;
+	n += user_is_date_column(k->filter) ? 2 : 0;
 	if (k->keyset)
 		n += k->order == USER_ID ? 1 : 3;
 	return n + (k->keyset ? 1 : 2);

@@ -1,4 +1,6 @@
-/* Unit tests of params.c: ids, days, search text, JSON media types. */
+/* Unit tests of params.c: ids, days, search text, query pairs, JSON media
+ * types. */
+#include <stdio.h>
 #include <string.h>
 
 #include "params.h"
@@ -114,11 +116,72 @@ static void test_media_types(void)
 	ok(!params_is_json("application/x-www-form-urlencoded"), "form");
 }
 
+/* The pairs of query, each written "key=value" or "key" (no '='), joined
+ * by '|', as params_query_next finds them. */
+static int pairs_are(const char *query, const char *want)
+{
+	struct params_pair pair;
+	char got[256] = "";
+	size_t used = 0;
+
+	while (params_query_next(&query, &pair)) {
+		int n = snprintf(got + used, sizeof(got) - used, "%s%.*s%s%.*s",
+		    used > 0 ? "|" : "", (int)pair.key_len, pair.raw,
+		    pair.value != NULL ? "=" : "", (int)pair.value_len,
+		    pair.value != NULL ? pair.value : "");
+
+		if (n < 0 || (size_t)n >= sizeof(got) - used ||
+		    pair.raw_len != pair.key_len + (pair.value != NULL) +
+		    pair.value_len)
+			return 0;
+		used += (size_t)n;
+	}
+	return strcmp(got, want) == 0;
+}
+
+static int query_decodes(const char *raw, size_t size, const char *want)
+{
+	char buf[64];
+	size_t n = 99;
+
+	if (params_query_decode(raw, strlen(raw), buf, size, &n) != 0)
+		return want == NULL;
+	return want != NULL && n == strlen(want) && strcmp(buf, want) == 0;
+}
+
+static void test_query(void)
+{
+	const char *pos = NULL;
+	struct params_pair pair;
+
+	ok(params_query_next(&pos, &pair) == 0, "query: NULL has no pairs");
+	ok(pairs_are("", ""), "query: empty has no pairs");
+	ok(pairs_are("a=1&b=2", "a=1|b=2"), "query: two pairs in order");
+	ok(pairs_are("&&a=1&&b&", "a=1|b"), "query: empty pairs skipped");
+	ok(pairs_are("page", "page"), "query: a key without '='");
+	ok(pairs_are("page=", "page="), "query: an empty value has its '='");
+	ok(pairs_are("=5", "=5"), "query: an empty key is a pair");
+	ok(pairs_are("a=b=c", "a=b=c"), "query: the first '=' ends the key");
+	ok(pairs_are("a%26b=c%3Dd", "a%26b=c%3Dd"), "query: pairs stay raw");
+	ok(query_decodes("a+b%2B", 64, "a b+"), "query: '+' is a space, "
+	    "%%2B a plus");
+	ok(query_decodes("%2541", 64, "%41"), "query: decoded once");
+	ok(query_decodes("", 64, ""), "query: empty decodes to empty");
+	ok(query_decodes("abc", 4, "abc"), "query: fits size with its NUL");
+	ok(query_decodes("abcd", 4, NULL), "query: len >= size refused");
+	ok(query_decodes("%41%42%43%44", 4, NULL),
+	    "query: refused by the raw length, not the decoded one");
+	ok(query_decodes("%", 64, NULL), "query: a bad escape refused");
+	ok(query_decodes("%00", 64, NULL), "query: a decoded NUL refused");
+	ok(query_decodes("%C3", 64, NULL), "query: cut UTF-8 refused");
+}
+
 int main(void)
 {
 	test_ids();
 	test_days();
 	test_text();
+	test_query();
 	test_media_types();
 	return tap_done();
 }

@@ -4,6 +4,7 @@
 
 #include "tap.h"
 #include "urldecode.h"
+#include "utf8.h"
 
 /* Decodes s; returns the decode result, the text in out (room 256). */
 static int dec(const char *s, enum urldecode_mode mode, char *out,
