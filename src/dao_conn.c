@@ -14,6 +14,9 @@
  * lock wait timeout, before giving up with DAO_UNAVAILABLE. */
 #define DAO_TXN_RETRIES 3
 
+/* The statement grid's first two dimensions. */
+#define COLUMNS USER_COLUMN_COUNT
+
 /*
  * The per-worker connection and its statements, the one piece of mutable
  * file state the house rules allow. A NULL statement is not prepared yet.
@@ -22,11 +25,10 @@ static struct {
 	const struct config_database *cfg; /* from dao_init; not owned */
 	MYSQL *mysql;                      /* NULL: not connected */
 	MYSQL_STMT *stmt[DAO_STMT_COUNT];
-	int no_trigram_table;              /* an older schema: scan always */
+	int no_trigram_table; /* an older schema: scan always */
 	/* Row lists by [filter column][order column][descending][keyset]
 	 * [plan], as struct dao_select names them. */
-	MYSQL_STMT *select[USER_COLUMN_COUNT][USER_COLUMN_COUNT][2][2]
-	    [DAO_PLAN_COUNT];
+	MYSQL_STMT *select[COLUMNS][COLUMNS][2][2][DAO_PLAN_COUNT];
 } db;
 
 void dao_log(enum log_level level, const char *op, const char *fmt, ...)
@@ -105,8 +107,8 @@ enum dao_status dao_conn_failed(const char *step, struct dao_failure *f)
 	    mysql_error(db.mysql));
 }
 
-enum dao_status dao_stmt_failed(
-    MYSQL_STMT *st, const char *step, struct dao_failure *f)
+enum dao_status dao_stmt_failed(MYSQL_STMT *st, const char *step,
+    struct dao_failure *f)
 {
 	/* A failed streaming fetch leaves its error on the connection only. */
 	if (mysql_stmt_errno(st) == 0)
@@ -204,7 +206,7 @@ enum dao_status dao_run(const char *op, dao_attempt_fn attempt, void *arg)
 		return DAO_ERROR;
 	}
 	for (;;) {
-		struct dao_failure f = {.op = op};
+		struct dao_failure f = { .op = op };
 		enum dao_status s;
 		double started;
 
@@ -233,8 +235,8 @@ enum dao_status dao_run(const char *op, dao_attempt_fn attempt, void *arg)
 }
 
 /* The statement in *slot, prepared from sql when it is not yet. */
-static enum dao_status prepare(
-    MYSQL_STMT **slot, const char *sql, struct dao_failure *f)
+static enum dao_status prepare(MYSQL_STMT **slot, const char *sql,
+    struct dao_failure *f)
 {
 	MYSQL_STMT *st;
 
@@ -250,8 +252,8 @@ static enum dao_status prepare(
 	return DAO_OK;
 }
 
-enum dao_status dao_prepare(
-    enum dao_stmt s, MYSQL_STMT **out, struct dao_failure *f)
+enum dao_status dao_prepare(enum dao_stmt s, MYSQL_STMT **out,
+    struct dao_failure *f)
 {
 	MYSQL_STMT **slot = &db.stmt[s];
 
@@ -271,8 +273,8 @@ enum dao_status dao_prepare(
 	return DAO_OK;
 }
 
-enum dao_status dao_prepare_select(
-    const struct dao_select *k, MYSQL_STMT **out, struct dao_failure *f)
+enum dao_status dao_prepare_select(const struct dao_select *k, MYSQL_STMT **out,
+    struct dao_failure *f)
 {
 	MYSQL_STMT **slot =
 	    &db.select[k->filter][k->order][k->desc][k->keyset][k->plan];
