@@ -12,19 +12,26 @@
 
 #define SECRET "your-256-bit-secret"
 #define NOW ((time_t)1700000000)
-#define TOKEN_MAX 8192          /* auth.c's AUTH_TOKEN_MAX */
+#define TOKEN_MAX 8192 /* auth.c's AUTH_TOKEN_MAX */
 
 /* The test stack's [jwt] section, and a strict one with every check on. */
 static struct config_jwt loose = {
-	.alg = "HS256", .kind = JWT_KIND_HMAC,
-	.key = (unsigned char *)SECRET, .key_len = sizeof(SECRET) - 1,
-	.leeway_seconds = 30, .require_exp = 0,
+	.alg = "HS256",
+	.kind = JWT_KIND_HMAC,
+	.key = (unsigned char *)SECRET,
+	.key_len = sizeof(SECRET) - 1,
+	.leeway_seconds = 30,
+	.require_exp = 0,
 };
 static struct config_jwt strict = {
-	.alg = "HS256", .kind = JWT_KIND_HMAC,
-	.key = (unsigned char *)SECRET, .key_len = sizeof(SECRET) - 1,
-	.leeway_seconds = 0, .require_exp = 1,
-	.issuer = "https://auth.example.com", .audience = "usersd",
+	.alg = "HS256",
+	.kind = JWT_KIND_HMAC,
+	.key = (unsigned char *)SECRET,
+	.key_len = sizeof(SECRET) - 1,
+	.leeway_seconds = 0,
+	.require_exp = 1,
+	.issuer = "https://auth.example.com",
+	.audience = "usersd",
 };
 
 /* Both configurations; whatever the strict one accepts, the loose one does. */
@@ -77,7 +84,7 @@ static void check_signed(const char *claims, jwt_alg_t alg)
 		abort();
 	if (jwt_add_grants_json(jwt, claims) != 0 ||
 	    jwt_set_alg(jwt, alg, (const unsigned char *)SECRET,
-	    (int)sizeof(SECRET) - 1) != 0 ||
+	        (int)sizeof(SECRET) - 1) != 0 ||
 	    (token = jwt_encode_str(jwt)) == NULL)
 		goto done;
 	len = strlen(token);

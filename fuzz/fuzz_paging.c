@@ -8,7 +8,7 @@
 
 /* [pagination] bounds from config.c: max_limit 1..100000. */
 static const long limits[][2] = {
-	{ 5, 1000 },            /* default_limit, max_limit: the defaults */
+	{ 5, 1000 }, /* default_limit, max_limit: the defaults */
 	{ 1, 1 },
 	{ 100000, 100000 },
 };
@@ -26,7 +26,8 @@ static void check_one(const char *query, long default_limit, long max_limit)
 
 		FUZZ_CHECK(err == PAGING_BAD_PAGE || err == PAGING_BAD_LIMIT ||
 		    err == PAGING_BAD_ORDER_BY || err == PAGING_BAD_ORDER_AT ||
-		    err == PAGING_BAD_CURSOR || err == PAGING_CURSOR_WITH_PAGE ||
+		    err == PAGING_BAD_CURSOR ||
+		    err == PAGING_CURSOR_WITH_PAGE ||
 		    err == PAGING_CURSOR_MISMATCH);
 		paging_error_message(err, max_limit, msg, sizeof(msg));
 		FUZZ_CHECK(msg[0] != '\0');
@@ -65,10 +66,11 @@ static void check_pairs(const char *query)
 		FUZZ_CHECK(pair.raw + pair.raw_len == end ||
 		    pair.raw[pair.raw_len] == '&');
 		FUZZ_CHECK(pair.raw == query || pair.raw[-1] == '&');
-		FUZZ_CHECK(eq == NULL ? pair.value == NULL &&
-		    pair.key_len == pair.raw_len : pair.value == eq + 1 &&
-		    pair.key_len == (size_t)(eq - pair.raw) &&
-		    eq + 1 + pair.value_len == pair.raw + pair.raw_len);
+		FUZZ_CHECK(eq == NULL
+		        ? pair.value == NULL && pair.key_len == pair.raw_len
+		        : pair.value == eq + 1 &&
+		            pair.key_len == (size_t)(eq - pair.raw) &&
+		            eq + 1 + pair.value_len == pair.raw + pair.raw_len);
 		last = pair.raw + pair.raw_len;
 		bytes += pair.raw_len;
 	}

@@ -15,9 +15,8 @@
 #include "urldecode.h"
 #include "utf8.h"
 
-static const enum http_method methods[] = {
-	HTTP_GET, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OTHER
-};
+static const enum http_method methods[] = { HTTP_GET, HTTP_POST, HTTP_PUT,
+	HTTP_PATCH, HTTP_DELETE, HTTP_OTHER };
 #define METHOD_COUNT (sizeof(methods) / sizeof(methods[0]))
 
 /* Decodes s in mode into an exactly sized buffer; checks the promises of
@@ -128,13 +127,13 @@ static void check_decimal(const char *s)
 	unsigned int flags;
 
 	for (flags = 0; flags < 8; flags++) {
-		const char *digits = s + ((s[0] == '-' &&
-		    (flags & DECIMAL_MINUS)) || (s[0] == '+' &&
-		    (flags & DECIMAL_PLUS)));
+		const char *digits = s +
+		    ((s[0] == '-' && (flags & DECIMAL_MINUS)) ||
+		        (s[0] == '+' && (flags & DECIMAL_PLUS)));
 		int spelled = *digits != '\0' &&
 		    strspn(digits, "0123456789") == strlen(digits) &&
 		    ((flags & DECIMAL_ZEROS) || digits[0] != '0' ||
-		    digits[1] == '\0');
+		        digits[1] == '\0');
 		long v = -7, want;
 		enum decimal_result r;
 

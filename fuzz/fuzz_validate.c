@@ -9,12 +9,11 @@
 
 #define MSG_PREFIX \
 	"Bad request, check request attributes. Missing or incorrect. CHECK: "
-#define FULL_MSG 1024           /* what handlers_write.c gives it */
+#define FULL_MSG 1024 /* what handlers_write.c gives it */
 
 /* api.md's limits in characters, nickname .. country_id. */
 static const size_t field_min[USER_TEXT_COUNT] = { 4, 1, 1, 6, 2, 6, 2 };
-static const size_t field_max[USER_TEXT_COUNT] = { 50, 50, 50, 100, 15, 20,
-	5 };
+static const size_t field_max[USER_TEXT_COUNT] = { 50, 50, 50, 100, 15, 20, 5 };
 
 /* No C0 control, DEL or C1 control (U+0080..U+009F is C2 80..C2 9F). */
 static int has_control(const unsigned char *s, size_t len)
@@ -31,8 +30,7 @@ static int has_control(const unsigned char *s, size_t len)
 }
 
 /* What an accepted body promises about every field it filled. */
-static void check_accepted(const struct user_fields *f,
-    enum validate_mode mode)
+static void check_accepted(const struct user_fields *f, enum validate_mode mode)
 {
 	const unsigned present_mask =
 	    ((1u << (USER_TEXT_LAST + 1)) - 1) & ~((1u << USER_TEXT_FIRST) - 1);

@@ -72,8 +72,8 @@ static const struct {
 	[ANSWER_UPDATE_CONFLICT] = { 409,
 	    "Bad request, could not update user. CHECK: " ANSWER_UNIQUES },
 	[ANSWER_TOO_LARGE] = { 413,
-	    "Payload too large, the body must be at most "
-	    ANSWER_STR(HTTP_MAX_BODY) " bytes." },
+	    "Payload too large, the body must be at most " ANSWER_STR(
+	        HTTP_MAX_BODY) " bytes." },
 	[ANSWER_MEDIA_TYPE] = { 415,
 	    "Unsupported media type, the body must be sent as "
 	    "application/json." },

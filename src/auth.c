@@ -25,11 +25,11 @@ struct token_times {
 };
 
 struct cache_entry {
-	char *token;            /* owned copy; NULL: a free slot */
+	char *token; /* owned copy; NULL: a free slot */
 	size_t len;
 	uint64_t hash;
 	struct token_times times;
-	unsigned long used;     /* the clock at the last hit: LRU order */
+	unsigned long used; /* the clock at the last hit: LRU order */
 };
 
 /*
@@ -80,7 +80,7 @@ static const char *bearer_token(const char *header, size_t *len)
 static int is_base64url(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '-' || c == '_';
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
 /*
@@ -152,7 +152,7 @@ static int token_has_nul(const char *token, size_t len)
 	    memchr(payload, '.', len - (size_t)(payload - token));
 
 	return segment_has_nul(token, (size_t)(dot1 - token)) ||
-	       segment_has_nul(payload, (size_t)(dot2 - payload));
+	    segment_has_nul(payload, (size_t)(dot2 - payload));
 }
 
 /*
@@ -182,8 +182,8 @@ static const char *header_check(const struct config_jwt *cfg, jwt_t *jwt)
  * otherwise be checked with an RS public key as its HMAC secret. Returns
  * NULL and sets *out (the caller frees it with jwt_free), or the reason.
  */
-static const char *token_decode(
-    const struct config_jwt *cfg, const char *token, size_t len, jwt_t **out)
+static const char *token_decode(const struct config_jwt *cfg, const char *token,
+    size_t len, jwt_t **out)
 {
 	jwt_alg_t want = jwt_str_alg(cfg->alg);
 	const char *why;
@@ -269,8 +269,8 @@ static int claim_time(json_object *claims, const char *name, int64_t *value)
 }
 
 /* exp and nbf with leeway, written so that no sum can overflow. */
-static const char *times_valid(
-    const struct config_jwt *cfg, const struct token_times *t, time_t now)
+static const char *times_valid(const struct config_jwt *cfg,
+    const struct token_times *t, time_t now)
 {
 	int64_t leeway = cfg->leeway_seconds > 0 ? cfg->leeway_seconds : 0;
 
@@ -306,16 +306,16 @@ static int string_equals(json_object *v, const char *want)
 	size_t len = strlen(want);
 
 	return json_object_is_type(v, json_type_string) &&
-	       (size_t)json_object_get_string_len(v) == len &&
-	       memcmp(json_object_get_string(v), want, len) == 0;
+	    (size_t)json_object_get_string_len(v) == len &&
+	    memcmp(json_object_get_string(v), want, len) == 0;
 }
 
 /*
  * Whether claim name equals want: a string, or when array_ok (aud, per
  * RFC 7519) also an array in which one string does.
  */
-static int claim_matches(
-    json_object *claims, const char *name, const char *want, int array_ok)
+static int claim_matches(json_object *claims, const char *name,
+    const char *want, int array_ok)
 {
 	json_object *v;
 	size_t i, n;
@@ -393,8 +393,9 @@ void auth_cache_stats(struct auth_cache_stats *out)
 static void cache_sync_config(const struct config_jwt *cfg)
 {
 	if (cache.have_config && same_string(cache.alg, cfg->alg) &&
-	    cache.key_len == cfg->key_len && (cfg->key_len == 0 ||
-	    memcmp(cache.key, cfg->key, cfg->key_len) == 0) &&
+	    cache.key_len == cfg->key_len &&
+	    (cfg->key_len == 0 ||
+	        memcmp(cache.key, cfg->key, cfg->key_len) == 0) &&
 	    cache.leeway_seconds == cfg->leeway_seconds &&
 	    cache.require_exp == cfg->require_exp &&
 	    same_string(cache.issuer, cfg->issuer) &&
@@ -502,8 +503,9 @@ static const char *cache_check(const struct config_jwt *cfg,
 		e->used = ++cache.clock;
 		cache.stats.hits++;
 	} else if (e->times.has_exp &&
-	    (int64_t)now - (cfg->leeway_seconds > 0 ? cfg->leeway_seconds :
-	    0) >= e->times.exp) {
+	    (int64_t)now -
+	            (cfg->leeway_seconds > 0 ? cfg->leeway_seconds : 0) >=
+	        e->times.exp) {
 		entry_free(e);
 		cache.stats.entries--;
 	}
@@ -511,10 +513,10 @@ static const char *cache_check(const struct config_jwt *cfg,
 }
 
 /* The full check of a well-formed token, and the cache's part in it. */
-static const char *token_check(const struct config_jwt *cfg,
-    const char *token, size_t len, time_t now)
+static const char *token_check(const struct config_jwt *cfg, const char *token,
+    size_t len, time_t now)
 {
-	struct token_times times = {0};
+	struct token_times times = { 0 };
 	struct cache_entry *e;
 	jwt_t *jwt = NULL;
 	const char *why;
@@ -533,8 +535,8 @@ static const char *token_check(const struct config_jwt *cfg,
 	return why;
 }
 
-enum auth_result auth_check(
-    const struct config_jwt *cfg, const char *authorization, time_t now)
+enum auth_result auth_check(const struct config_jwt *cfg,
+    const char *authorization, time_t now)
 {
 	const char *token, *why;
 	size_t len;

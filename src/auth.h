@@ -10,8 +10,8 @@
 
 enum auth_result {
 	AUTH_OK = 0,
-	AUTH_NO_CREDENTIALS,   /* no header, or not a Bearer scheme */
-	AUTH_INVALID_TOKEN     /* a bearer token that fails any check */
+	AUTH_NO_CREDENTIALS, /* no header, or not a Bearer scheme */
+	AUTH_INVALID_TOKEN   /* a bearer token that fails any check */
 };
 
 /*
@@ -35,10 +35,10 @@ enum auth_result auth_check(const struct config_jwt *cfg,
 #define AUTH_CACHE_TOKEN_MAX 2048
 
 struct auth_cache_stats {
-	unsigned long hits;       /* accepted from the cache */
-	unsigned long decodes;    /* tokens given to libjwt */
-	unsigned long evictions;  /* entries dropped to make room */
-	unsigned long entries;    /* entries now */
+	unsigned long hits;      /* accepted from the cache */
+	unsigned long decodes;   /* tokens given to libjwt */
+	unsigned long evictions; /* entries dropped to make room */
+	unsigned long entries;   /* entries now */
 };
 
 void auth_cache_stats(struct auth_cache_stats *out);

@@ -23,19 +23,19 @@
 #define INI_LINE_MAX 1022
 
 enum setting_type {
-	SET_STRING,     /* char *, a copy; non-empty unless EMPTY_OK */
-	SET_CHOICE,     /* char *, one of choices, any case, stored as listed */
-	SET_INT,        /* int, decimal */
-	SET_UINT,       /* unsigned int, decimal */
-	SET_LONG,       /* long, decimal */
-	SET_MODE,       /* mode_t, octal digits only */
-	SET_BOOL,       /* int 0/1: true/false, yes/no, 1/0, any case */
-	SET_CUSTOM,     /* the row's set() parses and stores */
+	SET_STRING, /* char *, a copy; non-empty unless EMPTY_OK */
+	SET_CHOICE, /* char *, one of choices, any case, stored as listed */
+	SET_INT,    /* int, decimal */
+	SET_UINT,   /* unsigned int, decimal */
+	SET_LONG,   /* long, decimal */
+	SET_MODE,   /* mode_t, octal digits only */
+	SET_BOOL,   /* int 0/1: true/false, yes/no, 1/0, any case */
+	SET_CUSTOM, /* the row's set() parses and stores */
 };
 
-#define REQUIRED 0x1    /* absent is an error */
-#define EMPTY_OK 0x2    /* "" is a value */
-#define SECRET   0x4    /* wiped from the dictionary after reading */
+#define REQUIRED 0x1 /* absent is an error */
+#define EMPTY_OK 0x2 /* "" is a value */
+#define SECRET 0x4   /* wiped from the dictionary after reading */
 
 struct setting;
 /* Both return 0, or -1 with the reason (never the value) in why. Function
@@ -49,18 +49,18 @@ struct setting {
 	const char *key;
 	enum setting_type type;
 	unsigned int flags;
-	long min, max;                  /* bounds of the number types */
-	const char *def;                /* spelled as in the file; NULL: none */
-	size_t offset;                  /* the field in struct config */
-	const char *const *choices;     /* SET_CHOICE: NULL-terminated */
-	setting_set_fn *set;            /* SET_CUSTOM only */
-	setting_check_fn *check;        /* run after the value is stored */
+	long min, max;              /* bounds of the number types */
+	const char *def;            /* spelled as in the file; NULL: none */
+	size_t offset;              /* the field in struct config */
+	const char *const *choices; /* SET_CHOICE: NULL-terminated */
+	setting_set_fn *set;        /* SET_CUSTOM only */
+	setting_check_fn *check;    /* run after the value is stored */
 };
 
 /* A pair of keys of which at most one may be given. */
 struct exclusive {
 	const char *section, *a, *b;
-	int required;                   /* and at least one */
+	int required; /* and at least one */
 };
 
 /* Where error messages go: "PATH: [section] key: reason". */
@@ -74,22 +74,29 @@ static setting_set_fn set_password_file, set_secret, set_secret_file,
     set_public_key_file;
 static setting_check_fn check_socket, check_alg;
 
-static const char *const jwt_algs[] = {
-	"HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
-	"ES256", "ES384", "ES512", NULL
-};
+static const char *const jwt_algs[] = { "HS256", "HS384", "HS512", "RS256",
+	"RS384", "RS512", "ES256", "ES384", "ES512", NULL };
 
 #define OFF(field) offsetof(struct config, field)
 #define STR(sec, key, flags, field, check) \
-	{ sec, key, SET_STRING, flags, 0, 0, NULL, OFF(field), NULL, NULL, \
-	    check }
+	{ \
+		sec, key, SET_STRING, flags, 0, 0, NULL, OFF(field), NULL, \
+		    NULL, check \
+	}
 #define NUM(sec, key, type, min, max, def, field) \
-	{ sec, key, type, 0, min, max, def, OFF(field), NULL, NULL, NULL }
+	{ \
+		sec, key, type, 0, min, max, def, OFF(field), NULL, NULL, NULL \
+	}
 #define CHOICE(sec, key, flags, def, field, choices, check) \
-	{ sec, key, SET_CHOICE, flags, 0, 0, def, OFF(field), choices, NULL, \
-	    check }
+	{ \
+		sec, key, SET_CHOICE, flags, 0, 0, def, OFF(field), choices, \
+		    NULL, check \
+	}
 #define CUSTOM(sec, key, flags, field, set) \
-	{ sec, key, SET_CUSTOM, flags, 0, 0, NULL, OFF(field), NULL, set, NULL }
+	{ \
+		sec, key, SET_CUSTOM, flags, 0, 0, NULL, OFF(field), NULL, \
+		    set, NULL \
+	}
 
 /*
  * Every setting the file may hold, in the order they are read: jwt alg comes
@@ -151,9 +158,8 @@ static const struct exclusive exclusives[] = {
 	{ "jwt", "secret", "secret_file", 0 },
 };
 
-__attribute__((format(printf, 4, 5)))
-static int report(const struct errbuf *e, const char *section,
-    const char *key, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int report(const struct errbuf *e,
+    const char *section, const char *key, const char *fmt, ...)
 {
 	char why[512];
 	va_list ap;
@@ -178,8 +184,7 @@ static void *field_of(struct config *cfg, const struct setting *s)
 	return (char *)cfg + s->offset;
 }
 
-static const struct setting *find_setting(const char *section,
-    const char *key)
+static const struct setting *find_setting(const char *section, const char *key)
 {
 	size_t i;
 
@@ -207,8 +212,7 @@ static void entry_name(char *buf, size_t len, const char *section,
 	snprintf(buf, len, "%s:%s", section, key);
 }
 
-static int has_entry(const dictionary *d, const char *section,
-    const char *key)
+static int has_entry(const dictionary *d, const char *section, const char *key)
 {
 	char name[128];
 
@@ -292,8 +296,8 @@ static int parse_choice(const char *value, const char *const *choices,
 }
 
 /* Parses value by the row's type and stores it in cfg. */
-static int store(struct config *cfg, const struct setting *s,
-    const char *value, char *why, size_t whylen)
+static int store(struct config *cfg, const struct setting *s, const char *value,
+    char *why, size_t whylen)
 {
 	void *field = field_of(cfg, s);
 	const char *choice;
@@ -427,8 +431,10 @@ static int set_public_key_file(struct config *cfg, const struct setting *s,
 	if (memchr(text, '\0', len) != NULL ||
 	    strstr(text, "-----BEGIN PUBLIC KEY-----") == NULL) {
 		secret_free(text, len);
-		snprintf(why, whylen, "%s holds no PEM public key "
-		    "(-----BEGIN PUBLIC KEY-----)", value);
+		snprintf(why, whylen,
+		    "%s holds no PEM public key "
+		    "(-----BEGIN PUBLIC KEY-----)",
+		    value);
 		return -1;
 	}
 	cfg->jwt.key = (unsigned char *)text;
@@ -479,8 +485,9 @@ static int check_known(const dictionary *d, const struct errbuf *e)
 		iniparser_getseckeys(d, section, keys);
 		for (j = 0; j < nkeys; j++) {
 			/* Each is "section:key". */
-			const char *key = keys[j] == NULL ? "" :
-			    keys[j] + strlen(section) + 1;
+			const char *key = keys[j] == NULL
+			    ? ""
+			    : keys[j] + strlen(section) + 1;
 
 			if (find_setting(section, key) == NULL) {
 				report(e, section, key, "unknown key");
@@ -494,7 +501,8 @@ static int check_known(const dictionary *d, const struct errbuf *e)
 	/* What is left: keys before the first [section] (stored as ":key"),
 	 * or a "[a:b]" header, which the counts above miss. */
 	if (total != d->n)
-		return report(e, NULL, NULL, "a key outside any [section], or "
+		return report(e, NULL, NULL,
+		    "a key outside any [section], or "
 		    "a section name with ':'");
 	return 0;
 }
@@ -605,8 +613,10 @@ static void explain_parse_failure(const struct errbuf *e)
 		lineno++;
 		len = (size_t)n - (n > 0 && line[n - 1] == '\n');
 		if (len > INI_LINE_MAX) {
-			report(e, NULL, NULL, "line %zu: longer than %d "
-			    "characters", lineno, INI_LINE_MAX);
+			report(e, NULL, NULL,
+			    "line %zu: longer than %d "
+			    "characters",
+			    lineno, INI_LINE_MAX);
 			break;
 		}
 		while (len > 0 && isspace((unsigned char)line[len - 1]))
@@ -620,8 +630,10 @@ static void explain_parse_failure(const struct errbuf *e)
 			continue;
 		}
 		/* Not the line's text: it may hold a secret. */
-		report(e, NULL, NULL, "line %zu: syntax error (not [section], "
-		    "key = value or a comment)", lineno);
+		report(e, NULL, NULL,
+		    "line %zu: syntax error (not [section], "
+		    "key = value or a comment)",
+		    lineno);
 		break;
 	}
 	if (line != NULL)

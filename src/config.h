@@ -10,46 +10,46 @@
 enum jwt_alg_kind { JWT_KIND_HMAC, JWT_KIND_PUBLIC_KEY };
 
 struct config_server {
-	char *socket;           /* unix socket path, or "127.0.0.1:port" */
-	mode_t socket_mode;     /* octal in the file, e.g. 0660 */
-	char *socket_group;     /* group given the socket; NULL: leave as is */
-	char *user;             /* drop to this user after binding; NULL: stay */
-	int workers;            /* 1..256 */
-	int backlog;            /* listen backlog, 1..65535 */
-	int shutdown_timeout;   /* seconds a stopping worker may finish in */
-	char *log_level;        /* error|warn|info|debug */
+	char *socket;         /* unix socket path, or "127.0.0.1:port" */
+	mode_t socket_mode;   /* octal in the file, e.g. 0660 */
+	char *socket_group;   /* group given the socket; NULL: leave as is */
+	char *user;           /* drop to this user after binding; NULL: stay */
+	int workers;          /* 1..256 */
+	int backlog;          /* listen backlog, 1..65535 */
+	int shutdown_timeout; /* seconds a stopping worker may finish in */
+	char *log_level;      /* error|warn|info|debug */
 };
 
 struct config_database {
-	char *host;             /* NULL when unix_socket is used */
+	char *host; /* NULL when unix_socket is used */
 	unsigned int port;
-	char *unix_socket;      /* NULL when host is used */
+	char *unix_socket; /* NULL when host is used */
 	char *user;
-	char *password;         /* from password or password_file; never logged */
+	char *password; /* from password or password_file; never logged */
 	char *name;
-	unsigned int connect_timeout;  /* seconds */
+	unsigned int connect_timeout; /* seconds */
 	unsigned int read_timeout;
 	unsigned int write_timeout;
 };
 
 struct config_jwt {
-	char *alg;              /* HS256 ... ES512, upper case */
+	char *alg; /* HS256 ... ES512, upper case */
 	enum jwt_alg_kind kind;
-	unsigned char *key;     /* HS: the secret; others: PEM public key */
+	unsigned char *key; /* HS: the secret; others: PEM public key */
 	size_t key_len;
-	long leeway_seconds;    /* default 30 */
-	int require_exp;        /* boolean */
-	char *issuer;           /* NULL: not checked */
-	char *audience;         /* NULL: not checked */
+	long leeway_seconds; /* default 30 */
+	int require_exp;     /* boolean */
+	char *issuer;        /* NULL: not checked */
+	char *audience;      /* NULL: not checked */
 };
 
 struct config_pagination {
-	long default_limit;     /* default 5 */
-	long max_limit;         /* default 1000 */
+	long default_limit; /* default 5 */
+	long max_limit;     /* default 1000 */
 };
 
 struct config {
-	char *path;             /* the file it was read from */
+	char *path; /* the file it was read from */
 	struct config_server server;
 	struct config_database database;
 	struct config_jwt jwt;

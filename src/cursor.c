@@ -91,8 +91,7 @@ static int b64_decode(const char *in, size_t len, unsigned char *out,
 }
 
 /* A fixed-width field of a date: its digits, leading zeros included. */
-static int date_field(const char *s, size_t len, long min, long max,
-    long *out)
+static int date_field(const char *s, size_t len, long min, long max, long *out)
 {
 	return decimal_parse(s, len, min, max, DECIMAL_ZEROS, out) ==
 	    DECIMAL_OK;
@@ -116,8 +115,7 @@ static int date_valid(const char *s, size_t len)
 }
 
 /* Whether value suits column's kind (see cursor_decode). */
-static int value_valid(enum user_column column, const char *value,
-    size_t len)
+static int value_valid(enum user_column column, const char *value, size_t len)
 {
 	if (column == USER_ID)
 		return len == 0;
@@ -176,9 +174,8 @@ int cursor_encode(const struct cursor *c, char *out, size_t outlen)
 	    c->id < 1 || c->id > CURSOR_MAX_ID ||
 	    !value_valid(c->column, c->value, c->value_len))
 		return -1;
-	n = snprintf(payload, sizeof(payload), "%s|%s|%c|%ld|",
-	    CURSOR_VERSION, user_column_name(c->column),
-	    c->descending ? 'd' : 'a', c->id);
+	n = snprintf(payload, sizeof(payload), "%s|%s|%c|%ld|", CURSOR_VERSION,
+	    user_column_name(c->column), c->descending ? 'd' : 'a', c->id);
 	if (n < 0 || (size_t)n + c->value_len > CURSOR_PAYLOAD_MAX)
 		return -1;
 	memcpy(payload + n, c->value, c->value_len);
@@ -208,8 +205,8 @@ int cursor_decode(const char *text, size_t len, struct cursor *out)
 	const char *p, *end, *f;
 	size_t n, flen;
 
-	if (len == 0 || b64_decode(text, len, payload, sizeof(payload),
-	    &n) != 0)
+	if (len == 0 ||
+	    b64_decode(text, len, payload, sizeof(payload), &n) != 0)
 		return -1;
 	p = (const char *)payload;
 	end = p + n;
@@ -227,7 +224,7 @@ int cursor_decode(const char *text, size_t len, struct cursor *out)
 	out->descending = f[0] == 'd';
 	if (next_field(&p, end, &f, &flen) != 0 ||
 	    decimal_parse(f, flen, 1, CURSOR_MAX_ID, DECIMAL_CANONICAL,
-	    &out->id) != DECIMAL_OK)
+	        &out->id) != DECIMAL_OK)
 		return -1;
 	out->value_len = (size_t)(end - p);
 	if (!value_valid(out->column, p, out->value_len))

@@ -22,7 +22,7 @@
 struct cursor {
 	enum user_column column;
 	int descending;
-	long id;                        /* 1 .. 2147483647 */
+	long id;                          /* 1 .. 2147483647 */
 	char value[CURSOR_VALUE_MAX + 1]; /* NUL-terminated */
 	size_t value_len;
 };

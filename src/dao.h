@@ -12,16 +12,16 @@
 
 enum dao_status {
 	DAO_OK = 0,
-	DAO_NOT_FOUND,      /* no row with that id */
-	DAO_CONFLICT,       /* a unique key clash (1062) */
-	DAO_UNAVAILABLE,    /* server unreachable, gone, or timed out: 503 */
-	DAO_ERROR           /* anything else: 500, detail in the log only */
+	DAO_NOT_FOUND,   /* no row with that id */
+	DAO_CONFLICT,    /* a unique key clash (1062) */
+	DAO_UNAVAILABLE, /* server unreachable, gone, or timed out: 503 */
+	DAO_ERROR        /* anything else: 500, detail in the log only */
 };
 
 /* The fields of a write: which of the seven text columns are present, and
  * their validated, trimmed values. */
 struct user_fields {
-	unsigned present;   /* bit (1u << column) for each column given */
+	unsigned present; /* bit (1u << column) for each column given */
 	char text[USER_TEXT_COUNT][USER_TEXT_MAX];
 };
 #define user_fields_has(f, column) (((f)->present >> (column)) & 1u)

@@ -94,7 +94,7 @@ typedef enum dao_status (*dao_attempt_fn)(void *arg, struct dao_failure *f);
 
 /* Logs "dao: OP: text" at level. */
 void dao_log(enum log_level level, const char *op, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Runs attempt on a connection, reconnecting and retrying when that is
  * safe (see dao_conn.c); op names the operation in the logs. */
@@ -102,14 +102,14 @@ enum dao_status dao_run(const char *op, dao_attempt_fn attempt, void *arg);
 
 /* Record and log the error of the connection, or of st, at step. */
 enum dao_status dao_conn_failed(const char *step, struct dao_failure *f);
-enum dao_status dao_stmt_failed(
-    MYSQL_STMT *st, const char *step, struct dao_failure *f);
+enum dao_status dao_stmt_failed(MYSQL_STMT *st, const char *step,
+    struct dao_failure *f);
 
 /* The statement, prepared on this connection when it is not yet. */
-enum dao_status dao_prepare(
-    enum dao_stmt s, MYSQL_STMT **out, struct dao_failure *f);
-enum dao_status dao_prepare_select(
-    const struct dao_select *k, MYSQL_STMT **out, struct dao_failure *f);
+enum dao_status dao_prepare(enum dao_stmt s, MYSQL_STMT **out,
+    struct dao_failure *f);
+enum dao_status dao_prepare_select(const struct dao_select *k, MYSQL_STMT **out,
+    struct dao_failure *f);
 
 /* Whether this connection found no user_trigram_blocks table (an older
  * schema: searches scan); set again on every new connection. */
@@ -124,8 +124,8 @@ enum dao_status dao_end_transaction(enum dao_status s, struct dao_failure *f);
 /* ---- dao_read.c: rows ---- */
 
 /* The row with that id into *out, on the open connection. */
-enum dao_status dao_read_by_id(
-    long id, struct user *out, struct dao_failure *f);
+enum dao_status dao_read_by_id(long id, struct user *out,
+    struct dao_failure *f);
 
 /* ---- parameter binding, shared by reads and writes ---- */
 
@@ -136,8 +136,8 @@ static inline void dao_bind_long(MYSQL_BIND *b, long long *value)
 	b->buffer = value;
 }
 
-static inline void dao_bind_text(
-    MYSQL_BIND *b, const char *text, unsigned long *len)
+static inline void dao_bind_text(MYSQL_BIND *b, const char *text,
+    unsigned long *len)
 {
 	memset(b, 0, sizeof(*b));
 	b->buffer_type = MYSQL_TYPE_STRING;

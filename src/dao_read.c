@@ -140,8 +140,7 @@ static enum dao_status fetch_rows(MYSQL_STMT *st, struct row *r,
 	return s;
 }
 
-enum dao_status dao_read_by_id(
-    long id, struct user *out, struct dao_failure *f)
+enum dao_status dao_read_by_id(long id, struct user *out, struct dao_failure *f)
 {
 	long long key = id;
 	MYSQL_BIND param;
@@ -195,8 +194,8 @@ static enum dao_status probe_counts(MYSQL_STMT *st, struct query *q,
 	rc = mysql_stmt_fetch(st);
 	s = DAO_OK;
 	if (rc != 0)
-		s = rc == MYSQL_NO_DATA ? DAO_ERROR :
-		    dao_stmt_failed(st, "probe fetch", f);
+		s = rc == MYSQL_NO_DATA ? DAO_ERROR
+		                        : dao_stmt_failed(st, "probe fetch", f);
 	mysql_stmt_free_result(st);
 	if (rc == MYSQL_NO_DATA)
 		dao_log(LOG_LEVEL_ERROR, f->op, "probe answered no row");
@@ -208,8 +207,8 @@ static enum dao_status probe_counts(MYSQL_STMT *st, struct query *q,
  * is set when a trigram is in no block: no row can match. Otherwise
  * q->join lists the rarest ones for DAO_PLAN_TRIGRAM.
  */
-static enum dao_status probe(struct query *q, enum dao_plan *plan,
-    int *empty, struct dao_failure *f)
+static enum dao_status probe(struct query *q, enum dao_plan *plan, int *empty,
+    struct dao_failure *f)
 {
 	long long count[TRIGRAM_PROBES + 1];
 	int i, j, order[TRIGRAM_PROBES];
@@ -298,8 +297,10 @@ static enum dao_status query_attempt(void *arg, struct dao_failure *f)
 	MYSQL_BIND param[TRIGRAM_JOINED + 2 + 3 + 2];
 	struct query *q = arg;
 	const struct paging *p = q->paging;
-	struct dao_select k = {.filter = q->filter, .order = p->order_by,
-	    .desc = p->descending, .keyset = p->has_cursor ? 1 : 0};
+	struct dao_select k = { .filter = q->filter,
+		.order = p->order_by,
+		.desc = p->descending,
+		.keyset = p->has_cursor ? 1 : 0 };
 	enum dao_status s;
 	MYSQL_STMT *st;
 	struct row r;
@@ -321,10 +322,12 @@ static enum dao_status query_attempt(void *arg, struct dao_failure *f)
 static int paging_valid(const struct paging *p)
 {
 	return p->order_by >= USER_ID && p->order_by < USER_COLUMN_COUNT &&
-	       (p->descending == 0 || p->descending == 1) && p->limit >= 1 &&
-	       p->page >= 0 && (!p->has_cursor ||
-	       (p->cursor.column == p->order_by &&
-	       p->cursor.descending == p->descending && p->cursor.id >= 1));
+	    (p->descending == 0 || p->descending == 1) && p->limit >= 1 &&
+	    p->page >= 0 &&
+	    (!p->has_cursor ||
+	        (p->cursor.column == p->order_by &&
+	            p->cursor.descending == p->descending &&
+	            p->cursor.id >= 1));
 }
 
 /* "YYYY-MM-DD HH:MM:SS" (checked by cursor_decode) as a DATETIME. */
@@ -385,8 +388,9 @@ static void trigram_pick(const char *value, size_t len, struct query *q)
 	for (k = 0; k < TRIGRAM_PROBES && (size_t)k < n; k++) {
 		size_t from, to;
 
-		i = n <= TRIGRAM_PROBES ? (size_t)k :
-		    (size_t)k * (n - 1) / (TRIGRAM_PROBES - 1);
+		i = n <= TRIGRAM_PROBES
+		    ? (size_t)k
+		    : (size_t)k * (n - 1) / (TRIGRAM_PROBES - 1);
 		from = start[i];
 		to = start[i + 3];
 		for (seen = 0, t = 0; t < q->tri_count && !seen; t++)
@@ -467,15 +471,15 @@ static enum dao_status by_id_attempt(void *arg, struct dao_failure *f)
 
 enum dao_status dao_user_by_id(long id, struct user *out)
 {
-	struct by_id b = {.id = id, .out = out};
+	struct by_id b = { .id = id, .out = out };
 
 	return dao_run("by-id", by_id_attempt, &b);
 }
 
-enum dao_status dao_users_list(
-    const struct paging *p, dao_row_fn each, void *ctx)
+enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,
+    void *ctx)
 {
-	struct query q = {.filter = USER_ID};
+	struct query q = { .filter = USER_ID };
 
 	return run_query("list", &q, p, each, ctx);
 }
@@ -483,7 +487,7 @@ enum dao_status dao_users_list(
 enum dao_status dao_users_search(enum user_column column, const char *value,
     size_t len, const struct paging *p, dao_row_fn each, void *ctx)
 {
-	struct query q = {.filter = column};
+	struct query q = { .filter = column };
 
 	if (!user_is_text_column(column) || like_pattern(value, len, &q) != 0) {
 		dao_log(LOG_LEVEL_ERROR, "search",
@@ -497,7 +501,7 @@ enum dao_status dao_users_search(enum user_column column, const char *value,
 enum dao_status dao_users_on_day(enum user_column column, int year, int month,
     int day, const struct paging *p, dao_row_fn each, void *ctx)
 {
-	struct query q = {.filter = column};
+	struct query q = { .filter = column };
 
 	if (!user_is_date_column(column) ||
 	    day_range(year, month, day, q.day) != 0) {

@@ -65,16 +65,16 @@ static const struct {
 	const char *text;
 	int (*render)(char *buf, size_t size);
 } statements[DAO_STMT_COUNT] = {
-	[DAO_STMT_BY_ID] = {"by-id", sql_by_id, NULL},
-	[DAO_STMT_INSERT] = {"insert", sql_insert, NULL},
-	[DAO_STMT_UPDATE] = {"update", sql_update, NULL},
-	[DAO_STMT_DELETE] = {"delete", sql_delete, NULL},
-	[DAO_STMT_PROBE] = {"probe", NULL, sql_probe},
+	[DAO_STMT_BY_ID] = { "by-id", sql_by_id, NULL },
+	[DAO_STMT_INSERT] = { "insert", sql_insert, NULL },
+	[DAO_STMT_UPDATE] = { "update", sql_update, NULL },
+	[DAO_STMT_DELETE] = { "delete", sql_delete, NULL },
+	[DAO_STMT_PROBE] = { "probe", NULL, sql_probe },
 };
 
 /* Appends to the statement text; -1 once it no longer fits. */
-__attribute__((format(printf, 4, 5))) static int sql_add(
-    char *buf, size_t size, size_t *len, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int sql_add(char *buf, size_t size,
+    size_t *len, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -103,13 +103,16 @@ static int sql_probe(char *buf, size_t size)
 
 	rc = sql_add(buf, size, &len, "SELECT ");
 	for (i = 0; i < TRIGRAM_PROBES; i++)
-		rc |= sql_add(buf, size, &len, "(SELECT COUNT(*) FROM "
+		rc |= sql_add(buf, size, &len,
+		    "(SELECT COUNT(*) FROM "
 		    "(SELECT 1 FROM user_trigram_blocks WHERE col = ? AND "
-		    "tri = ? LIMIT %d) AS p%d), ", TRIGRAM_MAX_BLOCKS, i);
+		    "tri = ? LIMIT %d) AS p%d), ",
+		    TRIGRAM_MAX_BLOCKS, i);
 	/* The number of blocks there are, from the primary key's end. */
-	return rc | sql_add(buf, size, &len,
-	    "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users)",
-	    TRIGRAM_BLOCK);
+	return rc |
+	    sql_add(buf, size, &len,
+	        "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users)",
+	        TRIGRAM_BLOCK);
 }
 
 const char *dao_sql_name(enum dao_stmt s)
@@ -145,23 +148,31 @@ static int sql_from(char *buf, size_t size, size_t *len,
 	int rc = 0, t;
 
 	if (plan == DAO_PLAN_SCAN && user_is_date_column(filter))
-		return sql_add(buf, size, len, "SELECT " USER_COLUMNS
+		return sql_add(buf, size, len,
+		    "SELECT " USER_COLUMNS
 		    " FROM users AS u FORCE INDEX (users_%s_ix) WHERE 1",
 		    user_column_name(filter));
 	if (plan == DAO_PLAN_SCAN)
-		return sql_add(buf, size, len, "SELECT " USER_COLUMNS
-		    " FROM users AS u WHERE 1");
-	rc |= sql_add(buf, size, len, "SELECT STRAIGHT_JOIN " USER_COLUMNS
+		return sql_add(buf, size, len,
+		    "SELECT " USER_COLUMNS " FROM users AS u WHERE 1");
+	rc |= sql_add(buf, size, len,
+	    "SELECT STRAIGHT_JOIN " USER_COLUMNS
 	    " FROM user_trigram_blocks AS t1");
 	for (t = 2; t <= TRIGRAM_JOINED; t++)
-		rc |= sql_add(buf, size, len, " JOIN user_trigram_blocks AS "
+		rc |= sql_add(buf, size, len,
+		    " JOIN user_trigram_blocks AS "
 		    "t%d ON t%d.col = t1.col AND t%d.tri = ? AND "
-		    "t%d.blk = t1.blk", t, t, t, t);
-	rc |= sql_add(buf, size, len, " JOIN users AS u ON u.id BETWEEN "
-	    "t1.blk * %d AND t1.blk * %d + %d", TRIGRAM_BLOCK,
-	    TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
-	return rc | sql_add(buf, size, len, " WHERE t1.col = %d AND "
-	    "t1.tri = ?", (int)filter);
+		    "t%d.blk = t1.blk",
+		    t, t, t, t);
+	rc |= sql_add(buf, size, len,
+	    " JOIN users AS u ON u.id BETWEEN "
+	    "t1.blk * %d AND t1.blk * %d + %d",
+	    TRIGRAM_BLOCK, TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
+	return rc |
+	    sql_add(buf, size, len,
+	        " WHERE t1.col = %d AND "
+	        "t1.tri = ?",
+	        (int)filter);
 }
 
 /*
@@ -178,8 +189,10 @@ static int sql_keyset(char *buf, size_t size, size_t *len,
 
 	if (order == USER_ID)
 		return sql_add(buf, size, len, " AND u.id %s ?", cmp);
-	return sql_add(buf, size, len, " AND (u.%s %s ? OR (u.%s = ? AND "
-	    "u.id %s ?))", name, cmp, name, cmp);
+	return sql_add(buf, size, len,
+	    " AND (u.%s %s ? OR (u.%s = ? AND "
+	    "u.id %s ?))",
+	    name, cmp, name, cmp);
 }
 
 /*
@@ -210,6 +223,7 @@ int dao_sql_select(const struct dao_select *k, char *buf, size_t size)
 	else
 		rc |= sql_add(buf, size, &len, " ORDER BY u.%s %s, u.id %s",
 		    user_column_name(k->order), dir, dir);
-	return rc | sql_add(buf, size, &len, k->keyset ? " LIMIT ?" :
-	    " LIMIT ? OFFSET ?");
+	return rc |
+	    sql_add(buf, size, &len,
+	        k->keyset ? " LIMIT ?" : " LIMIT ? OFFSET ?");
 }

@@ -11,8 +11,8 @@ struct write_op {
 };
 
 /* Binds the seven text fields; absent ones as NULL. */
-static void bind_fields(
-    MYSQL_BIND *param, const struct user_fields *uf, my_bool *is_null)
+static void bind_fields(MYSQL_BIND *param, const struct user_fields *uf,
+    my_bool *is_null)
 {
 	int c;
 
@@ -126,7 +126,7 @@ static enum dao_status write_attempt(void *arg, struct dao_failure *f)
 enum dao_status dao_user_add(const struct user_fields *f, struct user *out)
 {
 	const unsigned all = ((1u << USER_TEXT_COUNT) - 1) << USER_TEXT_FIRST;
-	struct write_op w = {.steps = add_steps, .fields = f, .out = out};
+	struct write_op w = { .steps = add_steps, .fields = f, .out = out };
 
 	if ((f->present & all) != all) {
 		dao_log(LOG_LEVEL_ERROR, "add", "add without every field");
@@ -135,18 +135,20 @@ enum dao_status dao_user_add(const struct user_fields *f, struct user *out)
 	return dao_run("add", write_attempt, &w);
 }
 
-enum dao_status dao_user_update(
-    long id, const struct user_fields *f, struct user *out)
+enum dao_status dao_user_update(long id, const struct user_fields *f,
+    struct user *out)
 {
-	struct write_op w = {
-	    .steps = update_steps, .id = id, .fields = f, .out = out};
+	struct write_op w = { .steps = update_steps,
+		.id = id,
+		.fields = f,
+		.out = out };
 
 	return dao_run("update", write_attempt, &w);
 }
 
 enum dao_status dao_user_delete(long id)
 {
-	struct write_op w = {.steps = delete_steps, .id = id};
+	struct write_op w = { .steps = delete_steps, .id = id };
 
 	return dao_run("delete", write_attempt, &w);
 }

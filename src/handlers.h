@@ -27,8 +27,7 @@ void handle_user_delete(const struct request *req, struct response *res);
 
 /* handlers_common.c */
 /* Parses the route's id into *id; on failure answers 400 and returns -1. */
-int handler_path_id(const struct request *req, struct response *res,
-    long *id);
+int handler_path_id(const struct request *req, struct response *res, long *id);
 /* Answers 503 or 500 for a DAO failure other than NOT_FOUND / CONFLICT. */
 void handler_dao_failure(struct response *res, enum dao_status status);
 

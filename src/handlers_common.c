@@ -3,8 +3,7 @@
 
 #include "params.h"
 
-int handler_path_id(const struct request *req, struct response *res,
-    long *id)
+int handler_path_id(const struct request *req, struct response *res, long *id)
 {
 	if (params_id(req->arg, req->arg_len, id) == 0)
 		return 0;

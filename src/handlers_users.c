@@ -11,7 +11,7 @@ struct collector {
 	enum user_view view;
 	const struct paging *paging;
 	long rows;
-	int full;               /* a full page: next holds its last row */
+	int full; /* a full page: next holds its last row */
 	struct cursor next;
 };
 
@@ -23,7 +23,7 @@ static void collect_row(const struct user *u, void *ctx)
 	/* Only the last row of a full page makes a cursor. */
 	if (++c->rows == c->paging->limit)
 		c->full = cursor_from_user(&c->next, u, c->paging->order_by,
-		    c->paging->descending) == 0;
+		              c->paging->descending) == 0;
 }
 
 static void collector_init(struct collector *c, enum user_view view,
@@ -64,8 +64,9 @@ static void finish_array(struct response *res, struct collector *c,
 		handler_dao_failure(res, status);
 		return;
 	}
-	if (c->full && cursor_encode(&c->next, res->next_cursor,
-	    sizeof(res->next_cursor)) < 0)
+	if (c->full &&
+	    cursor_encode(&c->next, res->next_cursor,
+	        sizeof(res->next_cursor)) < 0)
 		res->next_cursor[0] = '\0';
 	http_json(res, 200, c->array);
 }
@@ -135,8 +136,8 @@ void handle_users_search(const struct request *req, struct response *res)
 	if (parse_paging(req, res, &p) != 0)
 		return;
 	collector_init(&c, USER_VIEW_FULL, &p);
-	finish_array(res, &c, dao_users_search(req->column, value, len, &p,
-	    collect_row, &c));
+	finish_array(res, &c,
+	    dao_users_search(req->column, value, len, &p, collect_row, &c));
 }
 
 void handle_users_on_day(const struct request *req, struct response *res)
@@ -152,6 +153,6 @@ void handle_users_on_day(const struct request *req, struct response *res)
 	if (parse_paging(req, res, &p) != 0)
 		return;
 	collector_init(&c, USER_VIEW_FULL, &p);
-	finish_array(res, &c, dao_users_on_day(req->column, y, m, d, &p,
-	    collect_row, &c));
+	finish_array(res, &c,
+	    dao_users_on_day(req->column, y, m, d, &p, collect_row, &c));
 }

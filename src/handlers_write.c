@@ -22,7 +22,7 @@ static int read_fields(const struct request *req, struct response *res,
 		return -1;
 	}
 	if (validate_user_body(req->body ? req->body : "", req->body_len, mode,
-	    f, msg, sizeof(msg)) != 0) {
+	        f, msg, sizeof(msg)) != 0) {
 		http_answer_text(res, ANSWER_BAD_ATTRIBUTES, msg);
 		return -1;
 	}

@@ -164,8 +164,8 @@ static void out_str(struct http_out *o, const char *s)
 }
 
 /* libfcgi's own printf knows no %zu: ours formats into the buffer. */
-__attribute__((format(printf, 2, 3)))
-static void out_printf(struct http_out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void out_printf(struct http_out *o,
+    const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -230,7 +230,7 @@ static int is_paging_position(const struct params_pair *pair)
 
 	/* "cursor" fully percent-encoded is 18 bytes: longer is another. */
 	if (params_query_decode(pair->raw, pair->key_len, key, sizeof(key),
-	    &n) != 0)
+	        &n) != 0)
 		return 0;
 	return (n == 4 && memcmp(key, "page", 4) == 0) ||
 	    (n == 6 && memcmp(key, "cursor", 6) == 0);
@@ -279,10 +279,11 @@ void http_format_response(struct http_out *o, const struct request *req,
 
 	o->len = 0;
 	out_reserve(o, len + 512);
-	out_printf(o, "Status: %d %s\r\n"
+	out_printf(o,
+	    "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
-	    "Content-Length: %zu\r\n", res->status, http_reason(res->status),
-	    len);
+	    "Content-Length: %zu\r\n",
+	    res->status, http_reason(res->status), len);
 	out_header(o, "Location", res->location);
 	out_header(o, "Allow", res->allow);
 	out_header(o, "WWW-Authenticate", res->www_authenticate);

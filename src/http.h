@@ -18,20 +18,20 @@ enum http_method {
 	HTTP_PUT = 1 << 2,
 	HTTP_PATCH = 1 << 3,
 	HTTP_DELETE = 1 << 4,
-	HTTP_OTHER = 1 << 5    /* HEAD, OPTIONS, anything else: never routed */
+	HTTP_OTHER = 1 << 5 /* HEAD, OPTIONS, anything else: never routed */
 };
 
 struct request {
 	enum http_method method;
-	const char *path;          /* raw PATH_INFO, still percent-encoded */
-	const char *query;         /* raw QUERY_STRING, "" when absent */
-	const char *content_type;  /* CONTENT_TYPE, NULL when absent */
-	const char *body;          /* request body (NUL-terminated) or NULL */
+	const char *path;         /* raw PATH_INFO, still percent-encoded */
+	const char *query;        /* raw QUERY_STRING, "" when absent */
+	const char *content_type; /* CONTENT_TYPE, NULL when absent */
+	const char *body;         /* request body (NUL-terminated) or NULL */
 	size_t body_len;
-	int body_too_large;        /* CONTENT_LENGTH above HTTP_MAX_BODY */
-	const char *arg;           /* the route's path value, raw; NULL if none */
+	int body_too_large; /* CONTENT_LENGTH above HTTP_MAX_BODY */
+	const char *arg;    /* the route's path value, raw; NULL if none */
 	size_t arg_len;
-	int column;                /* the route's column (search routes) */
+	int column; /* the route's column (search routes) */
 	const struct config *cfg;
 };
 
@@ -42,9 +42,9 @@ struct request {
 
 struct response {
 	int status;
-	json_object *body;          /* {"message": ...}; owned, put by the worker */
-	char location[64];          /* Location header when non-empty */
-	char allow[64];             /* Allow header when non-empty */
+	json_object *body; /* {"message": ...}; owned, put by the worker */
+	char location[64]; /* Location header when non-empty */
+	char allow[64];    /* Allow header when non-empty */
 	const char *www_authenticate; /* WWW-Authenticate when non-NULL */
 	/* When non-empty: X-Next-Cursor, and Link rel="next" to the same
 	 * path and query with this cursor (array routes, full page). */

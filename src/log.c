@@ -11,9 +11,8 @@ enum log_level log_threshold = LOG_LEVEL_INFO;
 
 static char current_request_id[65];
 
-const char *const log_level_names[LOG_LEVEL_COUNT + 1] = {
-	"error", "warn", "info", "debug", NULL
-};
+const char *const log_level_names[LOG_LEVEL_COUNT + 1] = { "error", "warn",
+	"info", "debug", NULL };
 
 void log_set_level(enum log_level level)
 {
@@ -39,7 +38,8 @@ void log_set_request_id(const char *request_id)
 		current_request_id[0] = '\0';
 		return;
 	}
-	snprintf(current_request_id, sizeof(current_request_id), "%s", request_id);
+	snprintf(current_request_id, sizeof(current_request_id), "%s",
+	    request_id);
 }
 
 void log_write(enum log_level level, const char *func, const char *fmt, ...)
@@ -55,7 +55,7 @@ void log_write(enum log_level level, const char *func, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	/* One fprintf per line so concurrent workers do not interleave. */
-	fprintf(stderr, "%s usersd[%ld] %s [%s] %s: %s\n", stamp, (long)getpid(),
-	    log_level_names[level], current_request_id[0] ? current_request_id : "-",
-	    func, text);
+	fprintf(stderr, "%s usersd[%ld] %s [%s] %s: %s\n", stamp,
+	    (long)getpid(), log_level_names[level],
+	    current_request_id[0] ? current_request_id : "-", func, text);
 }

@@ -22,7 +22,8 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: usersd [-t] [-c file]\n"
+	fprintf(stderr,
+	    "usage: usersd [-t] [-c file]\n"
 	    "  -c file  configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -t       check the configuration and exit\n");
 	exit(2);
@@ -47,7 +48,8 @@ static int prepare_socket(const struct config_server *s)
 	if (s->socket_group == NULL)
 		return 0;
 	if ((gr = getgrnam(s->socket_group)) == NULL) {
-		log_error("[server] socket_group: no group %s", s->socket_group);
+		log_error("[server] socket_group: no group %s",
+		    s->socket_group);
 		return -1;
 	}
 	if (chown(s->socket, (uid_t)-1, gr->gr_gid) != 0) {
@@ -70,8 +72,10 @@ static void warn_somaxconn(int backlog)
 		return;
 	if (fscanf(f, "%d", &max) == 1 && max < backlog)
 		log_warn("[server] backlog %d is cut to net.core.somaxconn %d: "
-		    "raise that (sysctl) or a burst nginx lets through gets "
-		    "503s", backlog, max);
+		         "raise that (sysctl) or a burst nginx lets through "
+		         "gets "
+		         "503s",
+		    backlog, max);
 	fclose(f);
 }
 
@@ -137,7 +141,7 @@ int main(int argc, char **argv)
 	/* No moment with a world-writable socket: mode is set right after. */
 	umask(0177);
 	if ((listen_fd = FCGX_OpenSocket(cfg.server.socket,
-	    cfg.server.backlog)) < 0) {
+	         cfg.server.backlog)) < 0) {
 		log_error("cannot listen on %s: %s", cfg.server.socket,
 		    strerror(errno));
 		goto fail;

@@ -15,7 +15,7 @@
 #include "xmalloc.h"
 
 struct child {
-	pid_t pid;            /* 0: free slot */
+	pid_t pid; /* 0: free slot */
 	unsigned generation;
 	struct timespec started;
 };
@@ -23,7 +23,7 @@ struct child {
 struct master {
 	struct config *cfg;
 	int listen_fd;
-	unsigned generation;   /* the one being kept alive */
+	unsigned generation; /* the one being kept alive */
 	struct child *children;
 	size_t nchildren;      /* slots, live or free */
 	unsigned quick_deaths; /* workers in a row that died within a second */
@@ -74,8 +74,8 @@ static struct child *free_slot(struct master *m)
 	for (i = 0; i < m->nchildren; i++)
 		if (m->children[i].pid == 0)
 			return &m->children[i];
-	m->children = xrealloc(m->children,
-	    (m->nchildren + 1) * sizeof(*m->children));
+	m->children =
+	    xrealloc(m->children, (m->nchildren + 1) * sizeof(*m->children));
 	m->children[m->nchildren].pid = 0;
 	return &m->children[m->nchildren++];
 }
@@ -181,8 +181,8 @@ static void signal_children(struct master *m, int sig, int old_only)
 	size_t i;
 
 	for (i = 0; i < m->nchildren; i++)
-		if (m->children[i].pid != 0 && (!old_only ||
-		    m->children[i].generation != m->generation))
+		if (m->children[i].pid != 0 &&
+		    (!old_only || m->children[i].generation != m->generation))
 			kill(m->children[i].pid, sig);
 }
 
@@ -195,7 +195,8 @@ static void reload(struct master *m)
 	size_t i;
 
 	if (config_load(m->cfg->path, &fresh, err, sizeof(err)) != 0) {
-		log_error("reload refused, keeping the running configuration: %s",
+		log_error("reload refused, keeping the running configuration: "
+		          "%s",
 		    err);
 		return;
 	}
@@ -269,7 +270,8 @@ int master_run(struct config *cfg, int listen_fd)
 			got_reload = 0;
 			reload(&m);
 		}
-		/* A worker that died is replaced at once (and said why above). */
+		/* A worker that died is replaced at once (and said why above).
+		 */
 		respawn(&m);
 	}
 	log_info("stopping: waiting for in-flight requests");

@@ -20,17 +20,20 @@
 
 /* The known parameters, in the order their errors take precedence. */
 enum paging_key {
-	KEY_PAGE, KEY_LIMIT, KEY_ORDER_BY, KEY_ORDER_AT, KEY_CURSOR, KEY_COUNT
+	KEY_PAGE,
+	KEY_LIMIT,
+	KEY_ORDER_BY,
+	KEY_ORDER_AT,
+	KEY_CURSOR,
+	KEY_COUNT
 };
 
-static const char *const key_names[KEY_COUNT] = {
-	"page", "limit", "orderBy", "orderAt", "cursor"
-};
+static const char *const key_names[KEY_COUNT] = { "page", "limit", "orderBy",
+	"orderAt", "cursor" };
 
-static const enum paging_error key_errors[KEY_COUNT] = {
-	PAGING_BAD_PAGE, PAGING_BAD_LIMIT, PAGING_BAD_ORDER_BY,
-	PAGING_BAD_ORDER_AT, PAGING_BAD_CURSOR
-};
+static const enum paging_error key_errors[KEY_COUNT] = { PAGING_BAD_PAGE,
+	PAGING_BAD_LIMIT, PAGING_BAD_ORDER_BY, PAGING_BAD_ORDER_AT,
+	PAGING_BAD_CURSOR };
 
 /* orderBy names (compared without regard to ASCII case) and their columns. */
 static const struct {
@@ -123,10 +126,14 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
 	switch (k) {
 	case KEY_PAGE:
 		return decimal_parse(v, len, 0, PAGING_MAX_PAGE,
-		    DECIMAL_CANONICAL, &out->page) == DECIMAL_OK ? 0 : -1;
+		           DECIMAL_CANONICAL, &out->page) == DECIMAL_OK
+		    ? 0
+		    : -1;
 	case KEY_LIMIT:
 		return decimal_parse(v, len, 1, max_limit, DECIMAL_CANONICAL,
-		    &out->limit) == DECIMAL_OK ? 0 : -1;
+		           &out->limit) == DECIMAL_OK
+		    ? 0
+		    : -1;
 	case KEY_ORDER_BY:
 		return parse_order_by(v, len, &out->order_by);
 	case KEY_ORDER_AT:
@@ -141,28 +148,29 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
  * One pair; buf has room for PAGING_BUF bytes. Keys that do not decode
  * cannot be known ones, so they are ignored too.
  */
-static void scan_pair(const struct params_pair *pair, char *buf,
-    long max_limit, struct paging *out, struct key_state *state)
+static void scan_pair(const struct params_pair *pair, char *buf, long max_limit,
+    struct paging *out, struct key_state *state)
 {
 	size_t n;
 	int k;
 
 	if (params_query_decode(pair->raw, pair->key_len, buf, PAGING_BUF,
-	    &n) != 0)
+	        &n) != 0)
 		return;
 	k = key_index(buf, n);
 	if (k < 0)
 		return;
 	if (state[k].seen++) {
-		state[k].bad = 1;       /* repeated: ambiguous, refuse it */
+		state[k].bad = 1; /* repeated: ambiguous, refuse it */
 		return;
 	}
 	if (pair->value == NULL) {
-		state[k].bad = 1;       /* "page" alone: an empty value */
+		state[k].bad = 1; /* "page" alone: an empty value */
 		return;
 	}
 	if (params_query_decode(pair->value, pair->value_len, buf, PAGING_BUF,
-	    &n) != 0 || apply_value(k, buf, n, max_limit, out) != 0)
+	        &n) != 0 ||
+	    apply_value(k, buf, n, max_limit, out) != 0)
 		state[k].bad = 1;
 }
 
@@ -219,7 +227,7 @@ enum answer paging_error_answer(enum paging_error err)
 	case PAGING_CURSOR_MISMATCH:
 		return ANSWER_CURSOR_MISMATCH;
 	default:
-		return ANSWER_INTERNAL;    /* PAGING_OK is no error to answer */
+		return ANSWER_INTERNAL; /* PAGING_OK is no error to answer */
 	}
 }
 

@@ -10,10 +10,10 @@
 #include "user.h"
 
 struct paging {
-	long page;                    /* 0 .. 2147483647 */
-	long limit;                   /* 1 .. max_limit */
-	enum user_column order_by;    /* USER_ID by default */
-	int descending;               /* 0: ASC (default), 1: DESC */
+	long page;                 /* 0 .. 2147483647 */
+	long limit;                /* 1 .. max_limit */
+	enum user_column order_by; /* USER_ID by default */
+	int descending;            /* 0: ASC (default), 1: DESC */
 	/* ?cursor=: continue after cursor.(value, id) instead of an offset;
 	 * its column and direction are order_by and descending. */
 	int has_cursor;
@@ -22,13 +22,13 @@ struct paging {
 
 enum paging_error {
 	PAGING_OK = 0,
-	PAGING_BAD_PAGE,        /* empty, repeated, not canonical digits, too big */
-	PAGING_BAD_LIMIT,       /* empty, repeated, not canonical digits, 0, > max */
-	PAGING_BAD_ORDER_BY,    /* empty, repeated, not a whitelisted name */
-	PAGING_BAD_ORDER_AT,    /* empty, repeated, not asc/desc */
-	PAGING_BAD_CURSOR,      /* empty, repeated, not a cursor we make */
+	PAGING_BAD_PAGE,  /* empty, repeated, not canonical digits, too big */
+	PAGING_BAD_LIMIT, /* empty, repeated, not canonical digits, 0, > max */
+	PAGING_BAD_ORDER_BY,     /* empty, repeated, not a whitelisted name */
+	PAGING_BAD_ORDER_AT,     /* empty, repeated, not asc/desc */
+	PAGING_BAD_CURSOR,       /* empty, repeated, not a cursor we make */
 	PAGING_CURSOR_WITH_PAGE, /* cursor and page together */
-	PAGING_CURSOR_MISMATCH  /* made for another orderBy or orderAt */
+	PAGING_CURSOR_MISMATCH   /* made for another orderBy or orderAt */
 };
 
 /*

@@ -27,14 +27,13 @@ int params_id(const char *raw, size_t len, long *id)
 
 	if (decode_short(raw, len, buf, &n) != 0 ||
 	    decimal_parse(buf, n, 1, 2147483647L, DECIMAL_CANONICAL, id) !=
-	    DECIMAL_OK)
+	        DECIMAL_OK)
 		return -1;
 	return 0;
 }
 
 /* A fixed-width field of a day: its digits, leading zeros included. */
-static int day_field(const char *s, size_t len, long min, long max,
-    long *out)
+static int day_field(const char *s, size_t len, long min, long max, long *out)
 {
 	return decimal_parse(s, len, min, max, DECIMAL_ZEROS, out) ==
 	    DECIMAL_OK;
@@ -46,8 +45,8 @@ int params_day(const char *raw, size_t len, int *year, int *month, int *day)
 	size_t n;
 	long y, m, d;
 
-	if (decode_short(raw, len, buf, &n) != 0 || n != 10 ||
-	    buf[4] != '-' || buf[7] != '-')
+	if (decode_short(raw, len, buf, &n) != 0 || n != 10 || buf[4] != '-' ||
+	    buf[7] != '-')
 		return -1;
 	if (!day_field(buf, 4, 1000, 9999, &y) ||
 	    !day_field(buf + 5, 2, 1, 12, &m) ||

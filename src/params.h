@@ -28,10 +28,10 @@ int params_text(const char *raw, size_t len, char *buf, size_t *out_len);
 
 /* One "key[=value]" pair of a raw query string, still percent-encoded. */
 struct params_pair {
-	const char *raw;        /* the whole pair, raw_len bytes */
+	const char *raw; /* the whole pair, raw_len bytes */
 	size_t raw_len;
-	size_t key_len;         /* raw[0..key_len) is the key */
-	const char *value;      /* after the first '='; NULL when none */
+	size_t key_len;    /* raw[0..key_len) is the key */
+	const char *value; /* after the first '='; NULL when none */
 	size_t value_len;
 };
 

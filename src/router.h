@@ -9,25 +9,29 @@
 typedef void (*handler_fn)(const struct request *req, struct response *res);
 
 enum route_shape {
-	ROUTE_EXACT,          /* the path equals pattern */
-	ROUTE_EXACT_SLASH,    /* the path equals pattern, or pattern + "/" */
-	ROUTE_VALUE           /* pattern is a prefix ending in '/', followed by
-	                         one non-empty segment with no '/' (the value) */
+	ROUTE_EXACT,       /* the path equals pattern */
+	ROUTE_EXACT_SLASH, /* the path equals pattern, or pattern + "/" */
+	ROUTE_VALUE        /* pattern is a prefix ending in '/', followed by
+	                      one non-empty segment with no '/' (the value) */
 };
 
 struct route {
 	enum route_shape shape;
 	const char *pattern;
-	unsigned methods;     /* mask of enum http_method */
+	unsigned methods; /* mask of enum http_method */
 	handler_fn handler;
-	int column;           /* enum user_column the handler works on, or 0 */
+	int column; /* enum user_column the handler works on, or 0 */
 };
 
 /* The service's routes (routes.c). */
 extern const struct route router_routes[];
 extern const size_t router_route_count;
 
-enum router_result { ROUTER_MATCH, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
+enum router_result {
+	ROUTER_MATCH,
+	ROUTER_NOT_FOUND,
+	ROUTER_METHOD_NOT_ALLOWED
+};
 
 /*
  * Looks path up in table. On ROUTER_MATCH sets *route and, for ROUTE_VALUE,

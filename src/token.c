@@ -32,18 +32,17 @@ struct request {
 	const char *sub;
 	const char *key_file;
 	long ttl;
-	long exp;               /* absolute, when has_exp */
-	long nbf_offset;        /* seconds from now, when has_nbf */
+	long exp;        /* absolute, when has_exp */
+	long nbf_offset; /* seconds from now, when has_nbf */
 	int has_exp, has_ttl, has_nbf, no_iat;
-	char *scope;            /* the --scope values joined by spaces; owned */
-	const char **claims;    /* the --claim k=v arguments; owned array */
+	char *scope;         /* the --scope values joined by spaces; owned */
+	const char **claims; /* the --claim k=v arguments; owned array */
 	size_t nclaims;
 };
 
 /* Claims the options set: --claim may not name them. */
-static const char *const reserved[] = {
-	"sub", "exp", "iat", "nbf", "iss", "aud", "scope", NULL
-};
+static const char *const reserved[] = { "sub", "exp", "iat", "nbf", "iss",
+	"aud", "scope", NULL };
 
 static const char synopsis[] =
     "usage: usersd-token [-c file] --sub ID [--ttl SECONDS | --exp EPOCH]\n"
@@ -58,7 +57,8 @@ static void usage(int full)
 		    synopsis);
 		exit(EXIT_USAGE);
 	}
-	printf("%s"
+	printf(
+	    "%s"
 	    "  -c, --config FILE  usersd's INI file\n"
 	    "                     (default " DEFAULT_CONFIG ")\n"
 	    "  -s, --sub ID       the subject (sub claim), required\n"
@@ -74,12 +74,12 @@ static void usage(int full)
 	    "                     INI's [jwt] secret\n"
 	    "iss and aud come from [jwt] issuer and audience when set.\n"
 	    "The token goes to stdout; the secret and keys are never printed.\n"
-	    "Exit status: 0 token printed, 1 error, 2 usage.\n", synopsis);
+	    "Exit status: 0 token printed, 1 error, 2 usage.\n",
+	    synopsis);
 	exit(EXIT_TOKEN);
 }
 
-__attribute__((format(printf, 1, 2)))
-static void complain(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void complain(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -94,8 +94,10 @@ static void complain(const char *fmt, ...)
 static int parse_seconds(const char *s, long *out)
 {
 	return decimal_parse(s, strlen(s), LONG_MIN, LONG_MAX,
-	    DECIMAL_ZEROS | DECIMAL_MINUS | DECIMAL_PLUS, out) == DECIMAL_OK ?
-	    0 : -1;
+	           DECIMAL_ZEROS | DECIMAL_MINUS | DECIMAL_PLUS,
+	           out) == DECIMAL_OK
+	    ? 0
+	    : -1;
 }
 
 /* Sum that refuses to overflow (exp and nbf near the ends of time_t). */
@@ -172,7 +174,8 @@ static void apply_option(int ch, struct request *rq)
 	case 'S':
 		if (*optarg == '\0' || strchr(optarg, ' ') != NULL) {
 			complain("--scope: one non-empty scope without spaces "
-			    "per option: '%s'", optarg);
+			         "per option: '%s'",
+			    optarg);
 			usage(0);
 		}
 		scope_add(rq, optarg);
@@ -180,7 +183,8 @@ static void apply_option(int ch, struct request *rq)
 	case 'C':
 		if (!claim_valid(optarg)) {
 			complain("--claim: NAME=VALUE, NAME not one of sub exp "
-			    "iat nbf iss aud scope: '%s'", optarg);
+			         "iat nbf iss aud scope: '%s'",
+			    optarg);
 			usage(0);
 		}
 		rq->claims[rq->nclaims++] = optarg;
@@ -198,8 +202,8 @@ static void apply_option(int ch, struct request *rq)
 
 static void parse_args(int argc, char **argv, struct request *rq)
 {
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
+	static const struct option longopts[] = { { "config", required_argument,
+		                                      NULL, 'c' },
 		{ "sub", required_argument, NULL, 's' },
 		{ "ttl", required_argument, NULL, 't' },
 		{ "exp", required_argument, NULL, 'e' },
@@ -208,16 +212,14 @@ static void parse_args(int argc, char **argv, struct request *rq)
 		{ "scope", required_argument, NULL, 'S' },
 		{ "claim", required_argument, NULL, 'C' },
 		{ "key", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	int ch;
 
 	rq->config = DEFAULT_CONFIG;
 	rq->ttl = DEFAULT_TTL;
 	rq->claims = xcalloc((size_t)argc, sizeof(*rq->claims));
 	while ((ch = getopt_long(argc, argv, "c:s:t:e:n:S:C:k:h", longopts,
-	    NULL)) != -1)
+	            NULL)) != -1)
 		apply_option(ch, rq);
 	if (optind != argc) {
 		complain("unexpected argument: %s", argv[optind]);
@@ -263,7 +265,8 @@ static int signing_key(const struct config_jwt *cfg, const char *key_file,
 	if (cfg->kind == JWT_KIND_HMAC) {
 		if (key_file != NULL) {
 			complain("--key is for RS* and ES*; %s signs with "
-			    "[jwt] secret", cfg->alg);
+			         "[jwt] secret",
+			    cfg->alg);
 			return -1;
 		}
 		*key = cfg->key;
@@ -272,7 +275,8 @@ static int signing_key(const struct config_jwt *cfg, const char *key_file,
 	}
 	if (key_file == NULL) {
 		complain("%s needs the private key: --key FILE (the INI "
-		    "holds the public key only)", cfg->alg);
+		         "holds the public key only)",
+		    cfg->alg);
 		return -1;
 	}
 	if (read_key_file(key_file, owned, len) == -1)
@@ -383,8 +387,8 @@ static int mint(const struct request *rq, const struct config_jwt *cfg)
 	}
 	if (verify(cfg, token) == -1) {
 		complain("the token does not verify with [jwt] public_key_file "
-		    "of %s: --key %s is not its private key", rq->config,
-		    rq->key_file != NULL ? rq->key_file : "");
+		         "of %s: --key %s is not its private key",
+		    rq->config, rq->key_file != NULL ? rq->key_file : "");
 		goto fail;
 	}
 	if (printf("%s\n", token) < 0 || fflush(stdout) != 0) {

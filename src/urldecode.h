@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 enum urldecode_mode {
-	URLDECODE_PATH,   /* '+' stays '+' */
-	URLDECODE_FORM    /* '+' becomes ' ' (query strings) */
+	URLDECODE_PATH, /* '+' stays '+' */
+	URLDECODE_FORM  /* '+' becomes ' ' (query strings) */
 };
 
 /*

@@ -14,21 +14,18 @@ static const char *const column_names[USER_COLUMN_COUNT] = {
 	[USER_UPDATE_DATE] = "update_date",
 };
 
-/* The columns each view shows, in contract order, ended by USER_COLUMN_COUNT. */
-static const enum user_column view_full[] = {
-	USER_ID, USER_NICKNAME, USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL,
-	USER_IDENTIFICATION_TYPE, USER_IDENTIFICATION_NUMBER, USER_COUNTRY_ID,
-	USER_CREATION_DATE, USER_UPDATE_DATE, USER_COLUMN_COUNT
-};
-static const enum user_column view_without_dates[] = {
-	USER_ID, USER_NICKNAME, USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL,
-	USER_IDENTIFICATION_TYPE, USER_IDENTIFICATION_NUMBER, USER_COUNTRY_ID,
-	USER_COLUMN_COUNT
-};
-static const enum user_column view_limit_fields[] = {
-	USER_ID, USER_NICKNAME, USER_EMAIL, USER_IDENTIFICATION_TYPE,
-	USER_IDENTIFICATION_NUMBER, USER_COUNTRY_ID, USER_COLUMN_COUNT
-};
+/* The columns each view shows, in contract order, ended by USER_COLUMN_COUNT.
+ */
+static const enum user_column view_full[] = { USER_ID, USER_NICKNAME,
+	USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL, USER_IDENTIFICATION_TYPE,
+	USER_IDENTIFICATION_NUMBER, USER_COUNTRY_ID, USER_CREATION_DATE,
+	USER_UPDATE_DATE, USER_COLUMN_COUNT };
+static const enum user_column view_without_dates[] = { USER_ID, USER_NICKNAME,
+	USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL, USER_IDENTIFICATION_TYPE,
+	USER_IDENTIFICATION_NUMBER, USER_COUNTRY_ID, USER_COLUMN_COUNT };
+static const enum user_column view_limit_fields[] = { USER_ID, USER_NICKNAME,
+	USER_EMAIL, USER_IDENTIFICATION_TYPE, USER_IDENTIFICATION_NUMBER,
+	USER_COUNTRY_ID, USER_COLUMN_COUNT };
 
 const char *user_column_name(enum user_column column)
 {
@@ -53,13 +50,14 @@ json_object *user_to_json(const struct user *u, enum user_view view)
 {
 	const enum user_column *cols = view == USER_VIEW_FULL ? view_full
 	    : view == USER_VIEW_WITHOUT_DATES ? view_without_dates
-	    : view_limit_fields;
+	                                      : view_limit_fields;
 	json_object *obj = json_object_new_object();
 
 	/* Keys are constants: skip json-c's copy of each key. */
 	for (; *cols != USER_COLUMN_COUNT; cols++)
 		json_object_object_add_ex(obj, column_names[*cols],
-		    column_value(u, *cols), JSON_C_OBJECT_ADD_KEY_IS_NEW |
-		    JSON_C_OBJECT_KEY_IS_CONSTANT);
+		    column_value(u, *cols),
+		    JSON_C_OBJECT_ADD_KEY_IS_NEW |
+		        JSON_C_OBJECT_KEY_IS_CONSTANT);
 	return obj;
 }

@@ -21,7 +21,7 @@ enum user_column {
 
 /* The seven text columns a client writes: USER_NICKNAME .. USER_COUNTRY_ID. */
 #define USER_TEXT_FIRST USER_NICKNAME
-#define USER_TEXT_LAST  USER_COUNTRY_ID
+#define USER_TEXT_LAST USER_COUNTRY_ID
 #define USER_TEXT_COUNT (USER_TEXT_LAST - USER_TEXT_FIRST + 1)
 
 /* The kinds of column, for the searches, the order and the cursor: the
@@ -49,7 +49,8 @@ static inline int user_is_trigram_column(enum user_column c)
 
 struct user {
 	long id;
-	/* Indexed by enum user_column - USER_TEXT_FIRST; UTF-8, NUL-terminated. */
+	/* Indexed by enum user_column - USER_TEXT_FIRST; UTF-8, NUL-terminated.
+	 */
 	char text[USER_TEXT_COUNT][USER_TEXT_MAX];
 	char creation_date[USER_DATE_LEN];
 	char update_date[USER_DATE_LEN];
@@ -57,17 +58,17 @@ struct user {
 
 /* Which keys a JSON user carries (the contract's three shapes). */
 enum user_view {
-	USER_VIEW_FULL,           /* all ten keys */
-	USER_VIEW_WITHOUT_DATES,  /* all but creation_date, update_date */
-	USER_VIEW_LIMIT_FIELDS    /* id, nickname, email, identification_type,
-	                             identification_number, country_id */
+	USER_VIEW_FULL,          /* all ten keys */
+	USER_VIEW_WITHOUT_DATES, /* all but creation_date, update_date */
+	USER_VIEW_LIMIT_FIELDS   /* id, nickname, email, identification_type,
+	                            identification_number, country_id */
 };
 
 /* The column's name in the table and in JSON ("first_name"). */
 const char *user_column_name(enum user_column column);
 
 /* Text of a text column; column must be in USER_TEXT_FIRST..USER_TEXT_LAST. */
-#define user_text(u, column) ((u)->text[(column) - USER_TEXT_FIRST])
+#define user_text(u, column) ((u)->text[(column)-USER_TEXT_FIRST])
 
 /* A new JSON object with the view's keys in contract order; caller puts it. */
 json_object *user_to_json(const struct user *u, enum user_view view);

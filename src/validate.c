@@ -13,10 +13,10 @@
 
 #define MSG_PREFIX answer_text(ANSWER_BAD_ATTRIBUTES)
 #define MSG_NOT_OBJECT "the body must be one JSON object"
-#define PARSE_DEPTH 4          /* a flat object; nested values get "string" */
-#define KEY_ECHO_MAX 32        /* code points of an unknown key quoted back */
+#define PARSE_DEPTH 4   /* a flat object; nested values get "string" */
+#define KEY_ECHO_MAX 32 /* code points of an unknown key quoted back */
 #define KEY_ECHO_SIZE (KEY_ECHO_MAX * 4 + sizeof("..."))
-#define WIDEST_FIELD 100       /* characters: email */
+#define WIDEST_FIELD 100 /* characters: email */
 
 /* Every accepted value, 4 bytes a character at most, fits its buffer. */
 _Static_assert(WIDEST_FIELD * 4 + 1 <= USER_TEXT_MAX, "USER_TEXT_MAX");
@@ -47,17 +47,16 @@ static const struct field_rule rules[] = {
 #define RULE_COUNT (sizeof(rules) / sizeof(rules[0]))
 
 /* Keys a client may echo back from a GET; their values are never read. */
-static const char *const ignored_keys[] = {
-	"id", "creation_date", "update_date"
-};
+static const char *const ignored_keys[] = { "id", "creation_date",
+	"update_date" };
 #define IGNORED_COUNT (sizeof(ignored_keys) / sizeof(ignored_keys[0]))
 
 /* The 400 message being built in the caller's buffer. */
 struct msgbuf {
 	char *buf;
 	size_t cap, len;
-	int items;      /* failed rules reported so far */
-	int full;       /* truncated: append nothing more */
+	int items; /* failed rules reported so far */
+	int full;  /* truncated: append nothing more */
 };
 
 /*
@@ -188,8 +187,10 @@ static const char *check_value(const struct field_rule *r, json_object *v,
 		chars++;
 	}
 	if (chars < r->min || chars > r->max || len >= USER_TEXT_MAX) {
-		snprintf(why, whylen, "must be a string of %zu to %zu "
-		    "characters", r->min, r->max);
+		snprintf(why, whylen,
+		    "must be a string of %zu to %zu "
+		    "characters",
+		    r->min, r->max);
 		return why;
 	}
 	if (r->shape != NULL && !r->shape(s, len))
@@ -276,7 +277,8 @@ static void check_unknown_keys(json_object *obj, struct msgbuf *mb)
 {
 	char echo[KEY_ECHO_SIZE];
 
-	json_object_object_foreach(obj, key, v) {
+	json_object_object_foreach(obj, key, v)
+	{
 		(void)v;
 		if (is_known_key(key))
 			continue;

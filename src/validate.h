@@ -8,8 +8,8 @@
 #include "dao.h"
 
 enum validate_mode {
-	VALIDATE_ADD,      /* all seven fields required */
-	VALIDATE_UPDATE    /* a non-empty subset */
+	VALIDATE_ADD,   /* all seven fields required */
+	VALIDATE_UPDATE /* a non-empty subset */
 };
 
 /*

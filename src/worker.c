@@ -77,8 +77,9 @@ static void read_body(FCGX_Request *fr, struct request *req, char *buf)
 	size_t got = 0, want;
 	long length = 0;
 
-	if (cl != NULL && decimal_parse(cl, strspn(cl, "0123456789"), 0,
-	    HTTP_MAX_BODY, DECIMAL_ZEROS, &length) == DECIMAL_RANGE) {
+	if (cl != NULL &&
+	    decimal_parse(cl, strspn(cl, "0123456789"), 0, HTTP_MAX_BODY,
+	        DECIMAL_ZEROS, &length) == DECIMAL_RANGE) {
 		req->body_too_large = 1;
 		return;
 	}
@@ -98,7 +99,8 @@ static void read_body(FCGX_Request *fr, struct request *req, char *buf)
 static void unauthenticated(struct response *res, enum auth_result result)
 {
 	/* No credentials at all get a bare challenge (RFC 6750, 3.1). */
-	res->www_authenticate = result == AUTH_NO_CREDENTIALS ? "Bearer"
+	res->www_authenticate = result == AUTH_NO_CREDENTIALS
+	    ? "Bearer"
 	    : "Bearer error=\"invalid_token\"";
 	http_answer(res, ANSWER_UNAUTHENTICATED);
 }
@@ -142,7 +144,6 @@ static void write_response(FCGX_Request *fr, const struct request *req,
 	http_out_trim(o);
 }
 
-
 static void serve(FCGX_Request *fr, const struct config *cfg,
     struct http_out *o)
 {
@@ -155,8 +156,8 @@ static void serve(FCGX_Request *fr, const struct config *cfg,
 	memset(&res, 0, sizeof(res));
 	log_set_request_id(FCGX_GetParam("REQUEST_ID", fr->envp));
 	req.cfg = cfg;
-	req.method = http_method_parse(FCGX_GetParam("REQUEST_METHOD",
-	    fr->envp));
+	req.method =
+	    http_method_parse(FCGX_GetParam("REQUEST_METHOD", fr->envp));
 	req.path = FCGX_GetParam("PATH_INFO", fr->envp);
 	query = FCGX_GetParam("QUERY_STRING", fr->envp);
 	req.query = query != NULL ? query : "";

@@ -10,8 +10,8 @@ static int tap_count, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
 
-__attribute__((format(printf, 4, 5)))
-static void tap_ok(int pass, const char *file, int line, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void tap_ok(int pass,
+    const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 

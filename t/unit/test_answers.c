@@ -93,8 +93,8 @@ static const char *quoted(const char *s, char *buf, size_t len)
 }
 
 /* The body text nginx answers itself for status, from its map. */
-static const char *nginx_error(const char *conf, const char *status,
-    char *buf, size_t len)
+static const char *nginx_error(const char *conf, const char *status, char *buf,
+    size_t len)
 {
 	const char *map = strstr(conf, "map $status $users_error_message {");
 	const char *rest = NULL;
@@ -123,12 +123,12 @@ static void test_table(void)
 	    ANSWER_COUNT);
 	ok(dup == 0, "no two answers share a text");
 	ok(answer_status(ANSWER_COUNT) == 500 &&
-	    strcmp(answer_text(ANSWER_COUNT),
-	    answer_text(ANSWER_INTERNAL)) == 0,
+	        strcmp(answer_text(ANSWER_COUNT),
+	            answer_text(ANSWER_INTERNAL)) == 0,
 	    "a value outside the table answers as the 500");
 	ok(answer_status(ANSWER_INTERNAL) == 500 &&
-	    answer_status(ANSWER_UNAUTHENTICATED) == 401 &&
-	    answer_status(ANSWER_TOO_LARGE) == 413,
+	        answer_status(ANSWER_UNAUTHENTICATED) == 401 &&
+	        answer_status(ANSWER_TOO_LARGE) == 413,
 	    "500, 401 and 413 statuses");
 }
 
@@ -141,13 +141,16 @@ static void test_http_answer(void)
 	http_answer(&res, ANSWER_NO_ROUTE);
 	snprintf(want, sizeof(want), "{\"message\":\"%s\"}",
 	    answer_text(ANSWER_NO_ROUTE));
-	ok(res.status == 404 && strcmp(json_object_to_json_string_ext(
-	    res.body, JSON_C_TO_STRING_PLAIN), want) == 0,
+	ok(res.status == 404 &&
+	        strcmp(json_object_to_json_string_ext(res.body,
+	                   JSON_C_TO_STRING_PLAIN),
+	            want) == 0,
 	    "http_answer: the table's status and text");
 	http_answer_text(&res, ANSWER_BAD_ATTRIBUTES, "detail");
-	ok(res.status == 400 && strcmp(json_object_to_json_string_ext(
-	    res.body, JSON_C_TO_STRING_PLAIN),
-	    "{\"message\":\"detail\"}") == 0,
+	ok(res.status == 400 &&
+	        strcmp(json_object_to_json_string_ext(res.body,
+	                   JSON_C_TO_STRING_PLAIN),
+	            "{\"message\":\"detail\"}") == 0,
 	    "http_answer_text: the table's status, the given text");
 	json_object_put(res.body);
 }
@@ -161,10 +164,10 @@ static void test_body_limit(const char *conf)
 	ok(strstr(answer_text(ANSWER_TOO_LARGE), bytes) != NULL,
 	    "the 413 text names HTTP_MAX_BODY (%d)", HTTP_MAX_BODY);
 	ok(find_line(conf, "client_max_body_size", &rest, 0) != NULL &&
-	    nginx_size(rest) == HTTP_MAX_BODY,
+	        nginx_size(rest) == HTTP_MAX_BODY,
 	    "nginx client_max_body_size is HTTP_MAX_BODY");
 	ok(find_line(conf, "client_body_buffer_size", &rest, 0) != NULL &&
-	    nginx_size(rest) >= HTTP_MAX_BODY,
+	        nginx_size(rest) >= HTTP_MAX_BODY,
 	    "nginx client_body_buffer_size holds a whole body");
 }
 
@@ -176,15 +179,15 @@ static void test_nginx_texts(const char *conf)
 	int returns = 0, same = 0;
 
 	ok(strcmp(nginx_error(conf, "500", text, sizeof(text)),
-	    answer_text(ANSWER_INTERNAL)) == 0,
+	       answer_text(ANSWER_INTERNAL)) == 0,
 	    "nginx's 500 text is the responder's: \"%s\"", text);
 	ok(strcmp(nginx_error(conf, "403", text, sizeof(text)),
-	    answer_text(ANSWER_UNAUTHENTICATED)) == 0,
+	       answer_text(ANSWER_UNAUTHENTICATED)) == 0,
 	    "nginx's 403 text is the responder's 401 text: \"%s\"", text);
 	for (p = strstr(conf, ret403); p != NULL; p = strstr(p + 1, ret403)) {
 		returns++;
 		if (strcmp(quoted(p + strlen(ret403), text, sizeof(text)),
-		    answer_text(ANSWER_UNAUTHENTICATED)) == 0)
+		        answer_text(ANSWER_UNAUTHENTICATED)) == 0)
 			same++;
 	}
 	ok(returns >= 2 && same == returns,

@@ -41,8 +41,8 @@ static struct config_jwt hs_config(void)
 }
 
 /* Signs grants (a JSON object text) with alg and key; the caller frees. */
-static char *mint(
-    jwt_alg_t alg, const void *key, size_t key_len, const char *grants)
+static char *mint(jwt_alg_t alg, const void *key, size_t key_len,
+    const char *grants)
 {
 	jwt_t *jwt = NULL;
 	char *token = NULL;
@@ -122,9 +122,11 @@ static char *craft_hs256(const char *header, size_t hlen, const char *payload,
 	char cmd[2048], sig[128] = "", *token = NULL;
 	FILE *f;
 
-	snprintf(cmd, sizeof(cmd), "printf '%%s' '%s.%s' | "
+	snprintf(cmd, sizeof(cmd),
+	    "printf '%%s' '%s.%s' | "
 	    "openssl dgst -sha256 -hmac '" HS_SECRET "' -binary | "
-	    "openssl base64 -A | tr '+/' '-_' | tr -d '='", h, p);
+	    "openssl base64 -A | tr '+/' '-_' | tr -d '='",
+	    h, p);
 	f = popen(cmd, "r");
 	if (f != NULL && fgets(sig, sizeof(sig), f) != NULL) {
 		size_t n = strlen(h) + strlen(p) + strlen(sig) + 3;
@@ -204,20 +206,20 @@ static void test_scheme(void)
 static void test_garbled(void)
 {
 	static const char *const bad[] = {
-	    "abc",
-	    "a.b",
-	    "abcd.abcd",
-	    "abcd.abcd.abcd.abcd",
-	    ".abcd.abcd",
-	    "abcd..abcd",
-	    "abcd.abcd.",
-	    "abcde.abcd.abcd",
-	    "ab!d.abcd.abcd",
-	    "ab+d.abcd.abcd",
-	    "abcd.ab/d.abcd",
-	    "abcd.abcd.ab==",
-	    "abcd.ab cd.abcd",
-	    "eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.AAAA",
+		"abc",
+		"a.b",
+		"abcd.abcd",
+		"abcd.abcd.abcd.abcd",
+		".abcd.abcd",
+		"abcd..abcd",
+		"abcd.abcd.",
+		"abcde.abcd.abcd",
+		"ab!d.abcd.abcd",
+		"ab+d.abcd.abcd",
+		"abcd.ab/d.abcd",
+		"abcd.abcd.ab==",
+		"abcd.ab cd.abcd",
+		"eyJhbGciOiJIUzI1NiJ9.eyJ4IjoxfQ.AAAA",
 	};
 	struct config_jwt cfg = hs_config();
 	char tampered[sizeof(readme_token) + 2];
@@ -360,8 +362,8 @@ static void test_header(void)
 	    "payload ending in a NUL");
 }
 
-static int check_grants(
-    const struct config_jwt *cfg, const char *grants, long now)
+static int check_grants(const struct config_jwt *cfg, const char *grants,
+    long now)
 {
 	char *t = mint_hs(JWT_ALG_HS256, HS_SECRET, grants);
 	int r = check(cfg, t, now);
@@ -395,11 +397,13 @@ static void test_fractional_times(void)
 	    "leeway 0: now + 1 >= nbf = now + 0.5, accepted");
 	cfg.leeway_seconds = 30;
 	ok(check_grants(&cfg, "{\"exp\":\"4102444800.5\"}", NOW) ==
-	        AUTH_INVALID_TOKEN, "exp as a string with a fraction refused");
+	        AUTH_INVALID_TOKEN,
+	    "exp as a string with a fraction refused");
 	ok(check_grants(&cfg, "{\"exp\":1e300}", NOW) == AUTH_INVALID_TOKEN,
 	    "exp 1e300 refused");
 	ok(check_grants(&cfg, "{\"exp\":253402300800.5}", NOW) ==
-	        AUTH_INVALID_TOKEN, "exp after the year 9999 refused");
+	        AUTH_INVALID_TOKEN,
+	    "exp after the year 9999 refused");
 	ok(check_grants(&cfg, "{\"exp\":-1.5}", NOW) == AUTH_INVALID_TOKEN,
 	    "negative exp with a fraction refused");
 	ok(check_grants(&cfg, "{\"nbf\":-0.5}", NOW) == AUTH_INVALID_TOKEN,
@@ -622,16 +626,16 @@ static struct config_jwt pk_config(const char *alg, const struct pem *pub)
 
 static void test_rsa(void)
 {
-	struct pem priv = {0}, pub = {0}, priv2 = {0}, pub2 = {0};
+	struct pem priv = { 0 }, pub = { 0 }, priv2 = { 0 }, pub2 = { 0 };
 	struct config_jwt cfg;
 	char *t;
 	int have;
 
 	have = gen_keypair("-algorithm RSA -pkeyopt rsa_keygen_bits:2048",
 	           &priv, &pub) == 0 &&
-	       gen_keypair("-algorithm RSA "
-	                   "-pkeyopt rsa_keygen_bits:2048",
-	           &priv2, &pub2) == 0;
+	    gen_keypair("-algorithm RSA "
+	                "-pkeyopt rsa_keygen_bits:2048",
+	        &priv2, &pub2) == 0;
 	ok(have, "generated two RSA key pairs with openssl");
 	if (!have)
 		goto done;
@@ -678,7 +682,7 @@ done:
 
 static void test_ec(void)
 {
-	struct pem priv = {0}, pub = {0};
+	struct pem priv = { 0 }, pub = { 0 };
 	struct config_jwt cfg;
 	char *t;
 	int have;
@@ -702,8 +706,8 @@ done:
 }
 
 /* An HS256 token with grants built from fmt. The caller frees. */
-__attribute__((format(printf, 1, 2)))
-static char *mint_grants(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static char *mint_grants(const char *fmt,
+    ...)
 {
 	char grants[4096];
 	va_list ap;
@@ -733,7 +737,7 @@ static void test_cache_hits_and_times(void)
 	ok(stats().decodes == 1 && stats().hits == 0 && stats().entries == 1,
 	    "cache: the first check decoded the token and cached it");
 	ok(check(&cfg, t, NOW + 60) == AUTH_OK &&
-	    check_with(&cfg, "bearer  ", t, NOW + 61) == AUTH_OK,
+	        check_with(&cfg, "bearer  ", t, NOW + 61) == AUTH_OK,
 	    "cache: later checks accepted");
 	ok(stats().decodes == 1 && stats().hits == 2,
 	    "cache: later checks are hits, libjwt not called");
@@ -744,20 +748,20 @@ static void test_cache_hits_and_times(void)
 	ok(stats().decodes == 1 && stats().entries == 0,
 	    "cache: the expired entry was dropped without a decode");
 	ok(check(&cfg, t, NOW + 131) == AUTH_INVALID_TOKEN &&
-	    stats().decodes == 2 && stats().entries == 0,
+	        stats().decodes == 2 && stats().entries == 0,
 	    "cache: after that the token is decoded again, and refused");
 	free(t);
 
 	/* nbf: never cached before it is valid; a hit checks it again. */
 	n = mint_grants("{\"nbf\":%ld}", NOW + 100);
 	ok(check(&cfg, n, NOW) == AUTH_INVALID_TOKEN &&
-	    check(&cfg, n, NOW) == AUTH_INVALID_TOKEN &&
-	    stats().decodes == 4 && stats().entries == 0,
+	        check(&cfg, n, NOW) == AUTH_INVALID_TOKEN &&
+	        stats().decodes == 4 && stats().entries == 0,
 	    "cache: a token before its nbf is refused and not cached");
 	ok(check(&cfg, n, NOW + 100) == AUTH_OK && stats().entries == 1,
 	    "cache: at nbf it is accepted and cached");
 	ok(check(&cfg, n, NOW + 10) == AUTH_INVALID_TOKEN &&
-	    stats().decodes == 5,
+	        stats().decodes == 5,
 	    "cache: a clock stepped back refuses the cached token by nbf");
 	ok(check(&cfg, n, NOW + 100) == AUTH_OK && stats().decodes == 5,
 	    "cache: ... and keeps it for when it is valid");
@@ -765,8 +769,9 @@ static void test_cache_hits_and_times(void)
 
 	/* No exp: kept while the configuration is the same. */
 	ok(check(&cfg, readme_token, NOW) == AUTH_OK &&
-	    check(&cfg, readme_token, NOW + 86400 * 365) == AUTH_OK &&
-	    stats().decodes == 6, "cache: a token without exp is a hit");
+	        check(&cfg, readme_token, NOW + 86400 * 365) == AUTH_OK &&
+	        stats().decodes == 6,
+	    "cache: a token without exp is a hit");
 }
 
 static void test_cache_refusals(void)
@@ -779,8 +784,8 @@ static void test_cache_refusals(void)
 	auth_cache_clear();
 	t = mint_hs(JWT_ALG_HS256, "another secret", "{\"sub\":\"x\"}");
 	ok(check(&cfg, t, NOW) == AUTH_INVALID_TOKEN &&
-	    check(&cfg, t, NOW) == AUTH_INVALID_TOKEN &&
-	    stats().decodes == 2 && stats().entries == 0,
+	        check(&cfg, t, NOW) == AUTH_INVALID_TOKEN &&
+	        stats().decodes == 2 && stats().entries == 0,
 	    "cache: a bad signature is checked each time, never cached");
 	free(t);
 
@@ -789,12 +794,12 @@ static void test_cache_refusals(void)
 	tampered[sizeof(readme_token) - 2] ^= 1;
 	d = stats().decodes;
 	ok(check(&cfg, tampered, NOW) == AUTH_INVALID_TOKEN &&
-	    stats().decodes == d + 1,
+	        stats().decodes == d + 1,
 	    "cache: one byte changed at the end is another token");
 	memcpy(tampered, readme_token, sizeof(readme_token));
 	tampered[0] ^= 1;
 	ok(check(&cfg, tampered, NOW) == AUTH_INVALID_TOKEN &&
-	    stats().decodes == d + 2,
+	        stats().decodes == d + 2,
 	    "cache: one byte changed at the start is another token");
 
 	/* Another configuration at the same address: no stale hit. */
@@ -806,7 +811,7 @@ static void test_cache_refusals(void)
 	other.key = (unsigned char *)"another secret";
 	other.key_len = strlen("another secret");
 	ok(check(&cfg, readme_token, NOW) == AUTH_OK &&
-	    check(&other, readme_token, NOW) == AUTH_INVALID_TOKEN,
+	        check(&other, readme_token, NOW) == AUTH_INVALID_TOKEN,
 	    "cache: another secret refuses the token cached with the first");
 	cfg.require_exp = 1;
 	ok(check(&cfg, readme_token, NOW) == AUTH_INVALID_TOKEN,
@@ -814,8 +819,9 @@ static void test_cache_refusals(void)
 	cfg = hs_config();
 	cfg.leeway_seconds = 0;
 	t = mint_grants("{\"exp\":%ld}", NOW + 10);
-	ok(check(&cfg, t, NOW) == AUTH_OK && check(&cfg, t, NOW + 10) ==
-	    AUTH_INVALID_TOKEN, "cache: leeway 0 applies to a hit");
+	ok(check(&cfg, t, NOW) == AUTH_OK &&
+	        check(&cfg, t, NOW + 10) == AUTH_INVALID_TOKEN,
+	    "cache: leeway 0 applies to a hit");
 	free(t);
 }
 
@@ -832,23 +838,22 @@ static void test_cache_eviction(void)
 		t[i] = mint_grants("{\"sub\":\"user %d\"}", i);
 	for (i = 0; i < AUTH_CACHE_SIZE; i++)
 		all &= check(&cfg, t[i], NOW) == AUTH_OK;
-	ok(all && stats().entries == AUTH_CACHE_SIZE &&
-	    stats().evictions == 0, "cache: %d tokens fill it",
-	    AUTH_CACHE_SIZE);
+	ok(all && stats().entries == AUTH_CACHE_SIZE && stats().evictions == 0,
+	    "cache: %d tokens fill it", AUTH_CACHE_SIZE);
 	/* Token 0 used again: token 1 is now the least recently used. */
 	ok(check(&cfg, t[0], NOW) == AUTH_OK && stats().hits == 1,
 	    "cache: token 0 is a hit");
 	ok(check(&cfg, t[AUTH_CACHE_SIZE], NOW) == AUTH_OK &&
-	    stats().entries == AUTH_CACHE_SIZE && stats().evictions == 1,
-	    "cache: one more evicts one entry, bounded at %d",
-	    AUTH_CACHE_SIZE);
+	        stats().entries == AUTH_CACHE_SIZE && stats().evictions == 1,
+	    "cache: one more evicts one entry, bounded at %d", AUTH_CACHE_SIZE);
 	d = stats().decodes;
 	ok(check(&cfg, t[0], NOW) == AUTH_OK && stats().decodes == d,
 	    "cache: the recently used token 0 stayed");
 	ok(check(&cfg, t[1], NOW) == AUTH_OK && stats().decodes == d + 1,
 	    "cache: the least recently used token 1 was evicted");
 	ok(check(&cfg, t[AUTH_CACHE_SIZE], NOW) == AUTH_OK &&
-	    stats().decodes == d + 1, "cache: the newest token stayed");
+	        stats().decodes == d + 1,
+	    "cache: the newest token stayed");
 	for (i = 0; i < AUTH_CACHE_SIZE + 2; i++)
 		free(t[i]);
 
@@ -858,15 +863,14 @@ static void test_cache_eviction(void)
 	t[0] = mint_grants("{\"pad\":\"%s\"}", big);
 	d = stats().decodes;
 	ok(t[0] != NULL && strlen(t[0]) > AUTH_CACHE_TOKEN_MAX &&
-	    check(&cfg, t[0], NOW) == AUTH_OK &&
-	    check(&cfg, t[0], NOW) == AUTH_OK && stats().decodes == d + 2,
+	        check(&cfg, t[0], NOW) == AUTH_OK &&
+	        check(&cfg, t[0], NOW) == AUTH_OK && stats().decodes == d + 2,
 	    "cache: a token over %d bytes is accepted but not cached",
 	    AUTH_CACHE_TOKEN_MAX);
 	free(t[0]);
 	free(big);
 	auth_cache_clear();
-	ok(stats().entries == 0 && stats().decodes == 0,
-	    "cache: cleared");
+	ok(stats().entries == 0 && stats().decodes == 0, "cache: cleared");
 }
 
 int main(void)

@@ -17,7 +17,8 @@
 #define FILE_PASSWORD "F1lePassw0rdDb"
 
 #define SERVER "[server]\nsocket = /run/usersd/usersd.sock\n"
-#define DB_CORE "[database]\nunix_socket = /run/mysqld/mysqld.sock\n" \
+#define DB_CORE \
+	"[database]\nunix_socket = /run/mysqld/mysqld.sock\n" \
 	"user = users\nname = usersdb\n"
 #define DB DB_CORE "password = " PASSWORD "\n"
 #define JWT "[jwt]\nalg = HS256\nsecret = " SECRET "\n"
@@ -29,7 +30,8 @@ static const char pem[] =
     "sUDVjbzbnAiNupHsWTymu9otKPNUtgpREGXCnKDPGAptAZbG+jLPoihlZQ==\n"
     "-----END PUBLIC KEY-----\n";
 
-#define PRIV_PEM "-----BEGIN PRIVATE KEY-----\nMIGH\n" \
+#define PRIV_PEM \
+	"-----BEGIN PRIVATE KEY-----\nMIGH\n" \
 	"-----END PRIVATE KEY-----\n"
 
 /* Support files, by name relative to the scratch directory we chdir to. */
@@ -52,29 +54,33 @@ static const struct {
 struct bad_case {
 	const char *name;
 	const char *ini;
-	const char *where;      /* what follows "PATH: "; NULL: file-level */
-	const char *reason;     /* must appear in the message */
+	const char *where;  /* what follows "PATH: "; NULL: file-level */
+	const char *reason; /* must appear in the message */
 };
 
-#define LONG_PATH "/run/" \
+#define LONG_PATH \
+	"/run/" \
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock"
 
 static const struct bad_case bad_cases[] = {
-	{ "missing socket", "[server]\nworkers = 2\n" DB JWT,
-	    "[server] socket", "required" },
+	{ "missing socket", "[server]\nworkers = 2\n" DB JWT, "[server] socket",
+	    "required" },
 	{ "missing server section", DB JWT, "[server] socket", "required" },
-	{ "missing database user", SERVER "[database]\nunix_socket = /s\n"
-	    "name = n\npassword = " PASSWORD "\n" JWT,
+	{ "missing database user",
+	    SERVER "[database]\nunix_socket = /s\n"
+	           "name = n\npassword = " PASSWORD "\n" JWT,
 	    "[database] user", "required" },
-	{ "missing database name", SERVER "[database]\nunix_socket = /s\n"
-	    "user = u\npassword = " PASSWORD "\n" JWT,
+	{ "missing database name",
+	    SERVER "[database]\nunix_socket = /s\n"
+	           "user = u\npassword = " PASSWORD "\n" JWT,
 	    "[database] name", "required" },
-	{ "missing alg", SERVER DB "[jwt]\nsecret = " SECRET "\n",
-	    "[jwt] alg", "required" },
+	{ "missing alg", SERVER DB "[jwt]\nsecret = " SECRET "\n", "[jwt] alg",
+	    "required" },
 	{ "missing jwt section", SERVER DB, "[jwt] alg", "required" },
-	{ "neither host nor unix_socket", SERVER "[database]\nuser = u\n"
-	    "name = n\npassword = " PASSWORD "\n" JWT,
+	{ "neither host nor unix_socket",
+	    SERVER "[database]\nuser = u\n"
+	           "name = n\npassword = " PASSWORD "\n" JWT,
 	    "[database] host", "required" },
 	{ "host and unix_socket", SERVER DB "host = db.local\n" JWT,
 	    "[database] unix_socket", "cannot be used with host" },
@@ -83,11 +89,11 @@ static const struct bad_case bad_cases[] = {
 	{ "password and password_file",
 	    SERVER DB "password_file = password.txt\n" JWT,
 	    "[database] password_file", "cannot be used with password" },
-	{ "password_file missing", SERVER DB_CORE
-	    "password_file = nothere.txt\n" JWT,
+	{ "password_file missing",
+	    SERVER DB_CORE "password_file = nothere.txt\n" JWT,
 	    "[database] password_file", "cannot open nothere.txt" },
-	{ "password_file a directory", SERVER DB_CORE "password_file = .\n"
-	    JWT, "[database] password_file", "not a regular file" },
+	{ "password_file a directory", SERVER DB_CORE "password_file = .\n" JWT,
+	    "[database] password_file", "not a regular file" },
 	{ "unknown key", SERVER "colour = blue\n" DB JWT, "[server] colour",
 	    "unknown key" },
 	{ "unknown jwt key", SERVER DB JWT "algorithm = HS256\n",
@@ -122,8 +128,9 @@ static const struct bad_case bad_cases[] = {
 	    "out of range 1..256" },
 	{ "workers -1", SERVER "workers = -1\n" DB JWT, "[server] workers",
 	    "out of range" },
-	{ "backlog overflow", SERVER "backlog = 99999999999999999999999\n"
-	    DB JWT, "[server] backlog", "out of range 1..65535" },
+	{ "backlog overflow",
+	    SERVER "backlog = 99999999999999999999999\n" DB JWT,
+	    "[server] backlog", "out of range 1..65535" },
 	{ "shutdown_timeout 0", SERVER "shutdown_timeout = 0\n" DB JWT,
 	    "[server] shutdown_timeout", "out of range" },
 	{ "port 65536", SERVER DB "port = 65536\n" JWT, "[database] port",
@@ -136,16 +143,19 @@ static const struct bad_case bad_cases[] = {
 	    "[jwt] leeway_seconds", "out of range 0..3600" },
 	{ "leeway -1", SERVER DB JWT "leeway_seconds = -1\n",
 	    "[jwt] leeway_seconds", "out of range 0..3600" },
-	{ "max_limit 100001", SERVER DB JWT "[pagination]\n"
-	    "max_limit = 100001\n", "[pagination] max_limit",
-	    "out of range 1..100000" },
+	{ "max_limit 100001",
+	    SERVER DB JWT "[pagination]\n"
+	                  "max_limit = 100001\n",
+	    "[pagination] max_limit", "out of range 1..100000" },
 	{ "default_limit 0", SERVER DB JWT "[pagination]\ndefault_limit = 0\n",
 	    "[pagination] default_limit", "out of range" },
-	{ "default_limit over default max", SERVER DB JWT "[pagination]\n"
-	    "default_limit = 1001\n", "[pagination] default_limit",
-	    "must not exceed max_limit (1000)" },
-	{ "default_limit over max_limit", SERVER DB JWT "[pagination]\n"
-	    "default_limit = 50\nmax_limit = 20\n",
+	{ "default_limit over default max",
+	    SERVER DB JWT "[pagination]\n"
+	                  "default_limit = 1001\n",
+	    "[pagination] default_limit", "must not exceed max_limit (1000)" },
+	{ "default_limit over max_limit",
+	    SERVER DB JWT "[pagination]\n"
+	                  "default_limit = 50\nmax_limit = 20\n",
 	    "[pagination] default_limit", "must not exceed max_limit (20)" },
 	{ "bool maybe", SERVER DB JWT "require_exp = maybe\n",
 	    "[jwt] require_exp", "not a boolean" },
@@ -175,8 +185,9 @@ static const struct bad_case bad_cases[] = {
 	    "[server] socket", "longer than 107 bytes" },
 	{ "socket empty", "[server]\nsocket =\n" DB JWT, "[server] socket",
 	    "must not be empty" },
-	{ "database user empty", SERVER "[database]\nunix_socket = /s\n"
-	    "user =\nname = n\npassword = " PASSWORD "\n" JWT,
+	{ "database user empty",
+	    SERVER "[database]\nunix_socket = /s\n"
+	           "user =\nname = n\npassword = " PASSWORD "\n" JWT,
 	    "[database] user", "must not be empty" },
 	{ "issuer empty", SERVER DB JWT "issuer =\n", "[jwt] issuer",
 	    "must not be empty" },
@@ -186,37 +197,47 @@ static const struct bad_case bad_cases[] = {
 	    "[jwt] alg", "must be one of" },
 	{ "secret for RS256", SERVER DB JWT_RS "secret = " SECRET "\n",
 	    "[jwt] secret", "not used with RS256" },
-	{ "secret_file for ES256", SERVER DB "[jwt]\nalg = ES256\n"
-	    "public_key_file = pub.pem\nsecret_file = secret.txt\n",
+	{ "secret_file for ES256",
+	    SERVER DB "[jwt]\nalg = ES256\n"
+	              "public_key_file = pub.pem\nsecret_file = secret.txt\n",
 	    "[jwt] secret_file", "not used with ES256" },
-	{ "public_key_file for HS256", SERVER DB JWT
-	    "public_key_file = pub.pem\n", "[jwt] public_key_file",
-	    "not used with HS256" },
+	{ "public_key_file for HS256",
+	    SERVER DB JWT "public_key_file = pub.pem\n",
+	    "[jwt] public_key_file", "not used with HS256" },
 	{ "RS256 without public_key_file", SERVER DB "[jwt]\nalg = RS256\n",
 	    "[jwt] public_key_file", "required for RS256" },
-	{ "public_key_file missing", SERVER DB "[jwt]\nalg = RS384\n"
-	    "public_key_file = nothere.pem\n", "[jwt] public_key_file",
-	    "cannot open nothere.pem" },
-	{ "public_key_file not PEM", SERVER DB "[jwt]\nalg = RS256\n"
-	    "public_key_file = secret.txt\n", "[jwt] public_key_file",
-	    "no PEM public key" },
-	{ "public_key_file private key", SERVER DB "[jwt]\nalg = ES512\n"
-	    "public_key_file = priv.pem\n", "[jwt] public_key_file",
-	    "no PEM public key" },
+	{ "public_key_file missing",
+	    SERVER DB "[jwt]\nalg = RS384\n"
+	              "public_key_file = nothere.pem\n",
+	    "[jwt] public_key_file", "cannot open nothere.pem" },
+	{ "public_key_file not PEM",
+	    SERVER DB "[jwt]\nalg = RS256\n"
+	              "public_key_file = secret.txt\n",
+	    "[jwt] public_key_file", "no PEM public key" },
+	{ "public_key_file private key",
+	    SERVER DB "[jwt]\nalg = ES512\n"
+	              "public_key_file = priv.pem\n",
+	    "[jwt] public_key_file", "no PEM public key" },
 	{ "HS256 without secret", SERVER DB "[jwt]\nalg = HS256\n",
 	    "[jwt] secret", "required for HS256" },
 	{ "secret empty", SERVER DB "[jwt]\nalg = HS256\nsecret =\n",
 	    "[jwt] secret", "must not be empty" },
 	{ "secret and secret_file", SERVER DB JWT "secret_file = secret.txt\n",
 	    "[jwt] secret_file", "cannot be used with secret" },
-	{ "secret_file empty", SERVER DB "[jwt]\nalg = HS512\n"
-	    "secret_file = empty.txt\n", "[jwt] secret_file", "is empty" },
-	{ "secret_file only a newline", SERVER DB "[jwt]\nalg = HS512\n"
-	    "secret_file = newline.txt\n", "[jwt] secret_file", "is empty" },
-	{ "secret_file missing", SERVER DB "[jwt]\nalg = HS512\n"
-	    "secret_file = nothere.txt\n", "[jwt] secret_file",
-	    "cannot open nothere.txt" },
-	{ "bad timeout, password_file, RS256", SERVER DB_CORE
+	{ "secret_file empty",
+	    SERVER DB "[jwt]\nalg = HS512\n"
+	              "secret_file = empty.txt\n",
+	    "[jwt] secret_file", "is empty" },
+	{ "secret_file only a newline",
+	    SERVER DB "[jwt]\nalg = HS512\n"
+	              "secret_file = newline.txt\n",
+	    "[jwt] secret_file", "is empty" },
+	{ "secret_file missing",
+	    SERVER DB "[jwt]\nalg = HS512\n"
+	              "secret_file = nothere.txt\n",
+	    "[jwt] secret_file", "cannot open nothere.txt" },
+	{ "bad timeout, password_file, RS256",
+	    SERVER DB_CORE
 	    "password_file = password.txt\nwrite_timeout = x\n" JWT_RS,
 	    "[database] write_timeout", "not a decimal integer" },
 };
@@ -277,11 +298,12 @@ static void setup(void)
 		exit(2);
 	}
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		int fd = open(files[i].name, O_WRONLY | O_CREAT | O_TRUNC,
-		    0600);
+		int fd =
+		    open(files[i].name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 
-		if (fd == -1 || write(fd, files[i].text, files[i].len) !=
-		    (ssize_t)files[i].len) {
+		if (fd == -1 ||
+		    write(fd, files[i].text, files[i].len) !=
+		        (ssize_t)files[i].len) {
 			perror("test_config: support file");
 			exit(2);
 		}
@@ -306,35 +328,36 @@ static void test_full(void)
 	int rc;
 
 	rc = load_text("; a comment\n"
-	    "[server]\n"
-	    "socket = /run/usersd/usersd.sock\n"
-	    "socket_mode = 0640\n"
-	    "socket_group = www-data\n"
-	    "user = usersd\n"
-	    "workers = 8\n"
-	    "backlog = 256\n"
-	    "shutdown_timeout = 20\n"
-	    "log_level = DEBUG\n"
-	    "\n"
-	    "[database]\n"
-	    "host = db.example.org\n"
-	    "port = 3307\n"
-	    "user = users\n"
-	    "password = \"p;a#ss\"\n"
-	    "name = usersdb\n"
-	    "connect_timeout = 3\n"
-	    "read_timeout = 6\n"
-	    "write_timeout = 7\n"
-	    "[jwt]\n"
-	    "alg = hs384\n"
-	    "secret = " SECRET "\n"
-	    "leeway_seconds = 60\n"
-	    "require_exp = Yes\n"
-	    "issuer = https://auth.example.org\n"
-	    "audience = users-api\n"
-	    "[pagination]\n"
-	    "default_limit = 10\n"
-	    "max_limit = 500\n", &c, err, sizeof(err), path, sizeof(path));
+	               "[server]\n"
+	               "socket = /run/usersd/usersd.sock\n"
+	               "socket_mode = 0640\n"
+	               "socket_group = www-data\n"
+	               "user = usersd\n"
+	               "workers = 8\n"
+	               "backlog = 256\n"
+	               "shutdown_timeout = 20\n"
+	               "log_level = DEBUG\n"
+	               "\n"
+	               "[database]\n"
+	               "host = db.example.org\n"
+	               "port = 3307\n"
+	               "user = users\n"
+	               "password = \"p;a#ss\"\n"
+	               "name = usersdb\n"
+	               "connect_timeout = 3\n"
+	               "read_timeout = 6\n"
+	               "write_timeout = 7\n"
+	               "[jwt]\n"
+	               "alg = hs384\n"
+	               "secret = " SECRET "\n"
+	               "leeway_seconds = 60\n"
+	               "require_exp = Yes\n"
+	               "issuer = https://auth.example.org\n"
+	               "audience = users-api\n"
+	               "[pagination]\n"
+	               "default_limit = 10\n"
+	               "max_limit = 500\n",
+	    &c, err, sizeof(err), path, sizeof(path));
 	ok(rc == 0, "full file loads (%s)", err);
 	if (rc != 0)
 		return;
@@ -355,11 +378,13 @@ static void test_full(void)
 	    "full: quoted password keeps ; and #");
 	ok(streq(c.database.name, "usersdb"), "full: name");
 	ok(c.database.connect_timeout == 3 && c.database.read_timeout == 6 &&
-	    c.database.write_timeout == 7, "full: timeouts");
+	        c.database.write_timeout == 7,
+	    "full: timeouts");
 	ok(streq(c.jwt.alg, "HS384"), "full: alg upper-cased");
 	ok(c.jwt.kind == JWT_KIND_HMAC, "full: kind HMAC");
 	ok(c.jwt.key_len == strlen(SECRET) && c.jwt.key != NULL &&
-	    memcmp(c.jwt.key, SECRET, c.jwt.key_len) == 0, "full: secret");
+	        memcmp(c.jwt.key, SECRET, c.jwt.key_len) == 0,
+	    "full: secret");
 	ok(c.jwt.leeway_seconds == 60, "full: leeway_seconds");
 	ok(c.jwt.require_exp == 1, "full: require_exp Yes");
 	ok(streq(c.jwt.issuer, "https://auth.example.org"), "full: issuer");
@@ -387,7 +412,8 @@ static void test_defaults(void)
 	ok(c.server.socket_group == NULL, "default socket_group NULL");
 	ok(c.server.user == NULL, "default user NULL");
 	ok(c.server.workers == 4, "default workers 4");
-	ok(c.server.backlog == 1024, "default backlog 1024 (holds nginx's "
+	ok(c.server.backlog == 1024,
+	    "default backlog 1024 (holds nginx's "
 	    "burst of 400)");
 	ok(c.server.shutdown_timeout == 10, "default shutdown_timeout 10");
 	ok(streq(c.server.log_level, "info"), "default log_level info");
@@ -422,21 +448,20 @@ static void test_bad(const struct bad_case *bc)
 		snprintf(prefix, sizeof(prefix), "%s: ", path);
 	ok(rc == -1, "%s: refused", bc->name);
 	ok(strncmp(err, prefix, strlen(prefix)) == 0 &&
-	    strstr(err + strlen(prefix), bc->reason) != NULL,
+	        strstr(err + strlen(prefix), bc->reason) != NULL,
 	    "%s: message \"%s\"", bc->name, err);
 	ok(no_secret_in(err), "%s: no secret in the message", bc->name);
 	ok(is_zeroed(&c), "%s: nothing left to free", bc->name);
 }
 
 /* Loads SERVER + extra + DB + JWT and expects success. */
-static int load_ok(const char *server_extra, const char *jwt,
-    struct config *c, const char *name)
+static int load_ok(const char *server_extra, const char *jwt, struct config *c,
+    const char *name)
 {
 	char text[2048], err[512], path[64];
 	int rc;
 
-	snprintf(text, sizeof(text), "%s%s%s%s", SERVER, server_extra, DB,
-	    jwt);
+	snprintf(text, sizeof(text), "%s%s%s%s", SERVER, server_extra, DB, jwt);
 	rc = load_text(text, c, err, sizeof(err), path, sizeof(path));
 	ok(rc == 0, "%s loads (%s)", name, err);
 	return rc;
@@ -448,7 +473,10 @@ static void test_numbers(void)
 		const char *text;
 		mode_t mode;
 	} modes[] = {
-		{ "0660", 0660 }, { "660", 0660 }, { "0", 0 }, { "0777", 0777 },
+		{ "0660", 0660 },
+		{ "660", 0660 },
+		{ "0", 0 },
+		{ "0777", 0777 },
 		{ "000640", 0640 },
 	};
 	struct config c;
@@ -474,8 +502,10 @@ static void test_numbers(void)
 			config_free(&c);
 		}
 	}
-	if (load_ok("", JWT "[pagination]\ndefault_limit = 100000\n"
-	    "max_limit = 100000\n", &c, "default_limit == max_limit") == 0) {
+	if (load_ok("",
+	        JWT "[pagination]\ndefault_limit = 100000\n"
+	            "max_limit = 100000\n",
+	        &c, "default_limit == max_limit") == 0) {
 		ok(c.pagination.default_limit == 100000,
 		    "default_limit may equal max_limit");
 		config_free(&c);
@@ -488,8 +518,14 @@ static void test_booleans(void)
 		const char *text;
 		int value;
 	} bools[] = {
-		{ "true", 1 }, { "TRUE", 1 }, { "Yes", 1 }, { "1", 1 },
-		{ "false", 0 }, { "False", 0 }, { "NO", 0 }, { "0", 0 },
+		{ "true", 1 },
+		{ "TRUE", 1 },
+		{ "Yes", 1 },
+		{ "1", 1 },
+		{ "false", 0 },
+		{ "False", 0 },
+		{ "NO", 0 },
+		{ "0", 0 },
 	};
 	struct config c;
 	char jwt[128];
@@ -513,17 +549,18 @@ static void test_socket_forms(void)
 	char err[512], path[64];
 
 	ok(load_text("[server]\nsocket = 127.0.0.1:9000\n" DB JWT, &c, err,
-	    sizeof(err), path, sizeof(path)) == 0 &&
-	    streq(c.server.socket, "127.0.0.1:9000"),
+	       sizeof(err), path, sizeof(path)) == 0 &&
+	        streq(c.server.socket, "127.0.0.1:9000"),
 	    "socket 127.0.0.1:9000 accepted (%s)", err);
 	config_free(&c);
 	ok(load_text("[server]\nsocket = run/usersd.sock\n" DB JWT, &c, err,
-	    sizeof(err), path, sizeof(path)) == 0 &&
-	    streq(c.server.socket, "run/usersd.sock"),
+	       sizeof(err), path, sizeof(path)) == 0 &&
+	        streq(c.server.socket, "run/usersd.sock"),
 	    "relative unix socket path accepted (%s)", err);
 	config_free(&c);
 	ok(load_text("[SERVER]\nSocket = /s\nWorkers = 3\n" DB JWT, &c, err,
-	    sizeof(err), path, sizeof(path)) == 0 && c.server.workers == 3,
+	       sizeof(err), path, sizeof(path)) == 0 &&
+	        c.server.workers == 3,
 	    "section and key names are case-insensitive (%s)", err);
 	config_free(&c);
 }
@@ -533,28 +570,28 @@ static void test_secret_files(void)
 	struct config c;
 
 	if (load_ok("", "[jwt]\nalg = HS256\nsecret_file = secret.txt\n", &c,
-	    "secret_file") == 0) {
+	        "secret_file") == 0) {
 		ok(c.jwt.key_len == strlen(FILE_SECRET) &&
-		    memcmp(c.jwt.key, FILE_SECRET, c.jwt.key_len) == 0 &&
-		    c.jwt.key[c.jwt.key_len] == '\0',
+		        memcmp(c.jwt.key, FILE_SECRET, c.jwt.key_len) == 0 &&
+		        c.jwt.key[c.jwt.key_len] == '\0',
 		    "secret_file read, trailing newline stripped");
 		ok(c.jwt.kind == JWT_KIND_HMAC, "secret_file: kind HMAC");
 		config_free(&c);
 	}
-	if (load_ok("", "[jwt]\nalg = HS256\nsecret_file = secret2nl.txt\n",
-	    &c, "secret_file with two newlines") == 0) {
+	if (load_ok("", "[jwt]\nalg = HS256\nsecret_file = secret2nl.txt\n", &c,
+	        "secret_file with two newlines") == 0) {
 		ok(c.jwt.key_len == 4 && memcmp(c.jwt.key, "two\n", 4) == 0,
 		    "only one trailing newline stripped");
 		config_free(&c);
 	}
 	if (load_ok("", "[jwt]\nalg = HS256\nsecret_file = secret_nonl.txt\n",
-	    &c, "secret_file without newline") == 0) {
+	        &c, "secret_file without newline") == 0) {
 		ok(c.jwt.key_len == 5 && memcmp(c.jwt.key, "plain", 5) == 0,
 		    "secret_file without newline kept whole");
 		config_free(&c);
 	}
 	if (load_ok("", "[jwt]\nalg = HS256\nsecret_file = secret_nul.txt\n",
-	    &c, "binary secret_file") == 0) {
+	        &c, "binary secret_file") == 0) {
 		ok(c.jwt.key_len == 3 && memcmp(c.jwt.key, "a\0b", 3) == 0,
 		    "binary secret kept by length");
 		config_free(&c);
@@ -590,15 +627,15 @@ static void test_public_key(void)
 		ok(streq(c.jwt.alg, "RS256"), "RS256: alg");
 		ok(c.jwt.kind == JWT_KIND_PUBLIC_KEY, "RS256: kind public key");
 		ok(c.jwt.key_len == strlen(pem) &&
-		    memcmp(c.jwt.key, pem, c.jwt.key_len) == 0,
+		        memcmp(c.jwt.key, pem, c.jwt.key_len) == 0,
 		    "RS256: PEM read verbatim");
 		ok(c.jwt.key[c.jwt.key_len] == '\0', "RS256: NUL-terminated");
 		config_free(&c);
 	}
 	if (load_ok("", "[jwt]\nalg = es256\npublic_key_file = pub.pem\n", &c,
-	    "es256") == 0) {
+	        "es256") == 0) {
 		ok(streq(c.jwt.alg, "ES256") &&
-		    c.jwt.kind == JWT_KIND_PUBLIC_KEY,
+		        c.jwt.kind == JWT_KIND_PUBLIC_KEY,
 		    "es256 stored as ES256, public key");
 		config_free(&c);
 	}
@@ -614,8 +651,10 @@ static void test_file_errors(void)
 
 	memset(&c, 0xa5, sizeof(c));
 	rc = config_load("/nonexistent/users.ini", &c, err, sizeof(err));
-	ok(rc == -1 && strcmp(err, "/nonexistent/users.ini: cannot read: "
-	    "No such file or directory") == 0,
+	ok(rc == -1 &&
+	        strcmp(err,
+	            "/nonexistent/users.ini: cannot read: "
+	            "No such file or directory") == 0,
 	    "missing file: \"%s\"", err);
 	ok(is_zeroed(&c), "missing file: nothing left to free");
 
@@ -624,13 +663,13 @@ static void test_file_errors(void)
 	fflush(stderr);
 	saved = dup(2);
 	dup2(out_fd, 2);
-	rc = load_text(SERVER "[database]\npassword \"" PASSWORD "\"\n" JWT,
-	    &c, err, sizeof(err), path, sizeof(path));
+	rc = load_text(SERVER "[database]\npassword \"" PASSWORD "\"\n" JWT, &c,
+	    err, sizeof(err), path, sizeof(path));
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
 	ok(rc == -1 && strstr(err, path) == err &&
-	    strstr(err, ": line 4: syntax error") != NULL,
+	        strstr(err, ": line 4: syntax error") != NULL,
 	    "syntax error names the line: \"%s\"", err);
 	ok(no_secret_in(err), "syntax error: no secret in the message");
 	ok(fstat(out_fd, &st) == 0 && st.st_size == 0,

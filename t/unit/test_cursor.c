@@ -19,7 +19,6 @@ static void b64url(const char *in, size_t len, char *out)
 		size_t left = len - i;
 		unsigned long v = (unsigned long)s[i] << 16;
 
-
 		if (left > 1)
 			v |= (unsigned long)s[i + 1] << 8;
 		if (left > 2)
@@ -85,14 +84,14 @@ static void test_round_trips(void)
 			memset(&d, 0x5a, sizeof(d));
 			n = -1;
 			if (cursor_from_user(&c, &u, (enum user_column)col,
-			    desc) == 0)
+			        desc) == 0)
 				n = cursor_encode(&c, text, sizeof(text));
 			ok(n > 0 && (size_t)n == strlen(text) &&
-			    strspn(text, b64_alphabet) == (size_t)n &&
-			    cursor_decode(text, (size_t)n, &d) == 0 &&
-			    (int)d.column == col && d.descending == desc &&
-			    d.id == 42 && d.value_len == c.value_len &&
-			    memcmp(d.value, c.value, c.value_len + 1) == 0,
+			        strspn(text, b64_alphabet) == (size_t)n &&
+			        cursor_decode(text, (size_t)n, &d) == 0 &&
+			        (int)d.column == col && d.descending == desc &&
+			        d.id == 42 && d.value_len == c.value_len &&
+			        memcmp(d.value, c.value, c.value_len + 1) == 0,
 			    "round trip: column %d %s", col,
 			    desc ? "desc" : "asc");
 		}
@@ -135,14 +134,16 @@ static void test_limits(void)
 	/* A text column at its longest: 100 characters of 4 bytes. */
 	memset(user_text(&u, USER_EMAIL), 0, USER_TEXT_MAX);
 	for (n = 0; n < 100; n++)
-		memcpy(user_text(&u, USER_EMAIL) + 4 * n, "\xf0\x9f\x98\x80", 4);
+		memcpy(user_text(&u, USER_EMAIL) + 4 * n, "\xf0\x9f\x98\x80",
+		    4);
 	u.id = 2147483647L;
-	ok(cursor_from_user(&c, &u, USER_EMAIL, 1) == 0 &&
-	    c.value_len == 400, "400-byte value accepted");
+	ok(cursor_from_user(&c, &u, USER_EMAIL, 1) == 0 && c.value_len == 400,
+	    "400-byte value accepted");
 	n = cursor_encode(&c, text, sizeof(text));
 	ok(n > 0 && (size_t)n < CURSOR_TEXT_MAX &&
-	    cursor_decode(text, (size_t)n, &d) == 0 && d.value_len == 400 &&
-	    d.id == 2147483647L, "longest cursor fits CURSOR_TEXT_MAX");
+	        cursor_decode(text, (size_t)n, &d) == 0 && d.value_len == 400 &&
+	        d.id == 2147483647L,
+	    "longest cursor fits CURSOR_TEXT_MAX");
 	ok(cursor_encode(&c, small, sizeof(small)) == -1,
 	    "encode refuses a buffer too small");
 	u.id = 0;
@@ -156,8 +157,8 @@ static void test_limits(void)
 	ok(cursor_from_user(&c, &u, USER_LAST_NAME, 0) == -1,
 	    "invalid UTF-8 makes no cursor");
 	strcpy(user_text(&u, USER_LAST_NAME), "");
-	ok(cursor_from_user(&c, &u, USER_LAST_NAME, 0) == 0 &&
-	    c.value_len == 0, "an empty text value is a value");
+	ok(cursor_from_user(&c, &u, USER_LAST_NAME, 0) == 0 && c.value_len == 0,
+	    "an empty text value is a value");
 }
 
 static void test_bad_base64(void)
@@ -171,7 +172,8 @@ static void test_bad_base64(void)
 	n = (size_t)cursor_encode(&c, text, sizeof(text));
 	ok(cursor_decode("", 0, &d) == -1, "empty text");
 	ok(cursor_decode(text, n - 1, &d) == -1 ||
-	    cursor_decode(text, n - 2, &d) == -1, "cut text");
+	        cursor_decode(text, n - 2, &d) == -1,
+	    "cut text");
 	snprintf(bad, sizeof(bad), "%s=", text);
 	ok(cursor_decode(bad, strlen(bad), &d) == -1, "padding refused");
 	snprintf(bad, sizeof(bad), "%s", text);
@@ -198,11 +200,11 @@ static void test_bad_payloads(void)
 		"",
 		"1",
 		"1|",
-		"1|id|a|42",            /* no value separator */
-		"2|id|a|42|",           /* unknown version */
+		"1|id|a|42",  /* no value separator */
+		"2|id|a|42|", /* unknown version */
 		"01|id|a|42|",
-		"1|ID|a|42|",           /* names are exact */
-		"1|firstName|a|42|",    /* aliases are not column names */
+		"1|ID|a|42|",        /* names are exact */
+		"1|firstName|a|42|", /* aliases are not column names */
 		"1|password|a|42|",
 		"1||a|42|",
 		"1|id|A|42|",
@@ -216,7 +218,7 @@ static void test_bad_payloads(void)
 		"1|id|a|2147483648|",
 		"1|id|a|99999999999999999999|",
 		"1|id|a|4 2|",
-		"1|id|a|42|x",          /* id order carries no value */
+		"1|id|a|42|x", /* id order carries no value */
 		"1|creation_date|a|42|2023-02-30 00:00:00",
 		"1|creation_date|a|42|2023-01-01",
 		"1|creation_date|a|42|2023-01-01T00:00:00",
@@ -244,19 +246,22 @@ static void test_bad_payloads(void)
 	memset(big + n, 'x', 401);
 	ok(decode_payload(big, (size_t)n + 401, &d) == -1,
 	    "401-byte value refused");
-	ok(decode_payload(big, (size_t)n + 400, &d) == 0 &&
-	    d.value_len == 400, "400-byte value accepted");
+	ok(decode_payload(big, (size_t)n + 400, &d) == 0 && d.value_len == 400,
+	    "400-byte value accepted");
 
 	ok(decode_str("1|last_name|d|7|a|b", &d) == 0 &&
-	    d.column == USER_LAST_NAME && d.descending == 1 && d.id == 7 &&
-	    strcmp(d.value, "a|b") == 0, "a value may hold '|'");
+	        d.column == USER_LAST_NAME && d.descending == 1 && d.id == 7 &&
+	        strcmp(d.value, "a|b") == 0,
+	    "a value may hold '|'");
 	ok(decode_str("1|nickname|a|1|", &d) == 0 && d.value_len == 0,
 	    "an empty text value decodes");
-	ok(decode_str("1|creation_date|a|2147483647|2024-02-29 23:59:59",
-	    &d) == 0 && d.column == USER_CREATION_DATE &&
-	    d.id == 2147483647L, "a leap-day date decodes");
+	ok(decode_str("1|creation_date|a|2147483647|2024-02-29 23:59:59", &d) ==
+	            0 &&
+	        d.column == USER_CREATION_DATE && d.id == 2147483647L,
+	    "a leap-day date decodes");
 	ok(decode_str("1|identification_number|a|5|22287680", &d) == 0 &&
-	    d.column == USER_IDENTIFICATION_NUMBER, "the longest name");
+	        d.column == USER_IDENTIFICATION_NUMBER,
+	    "the longest name");
 }
 
 int main(void)

@@ -82,17 +82,23 @@ static void render_selects(void)
 	int filter, order;
 
 	for (filter = 0; filter < USER_COLUMN_COUNT; filter++)
-	for (order = 0; order < USER_COLUMN_COUNT; order++)
-	for (k.desc = 0; k.desc < 2; k.desc++)
-	for (k.keyset = 0; k.keyset < 2; k.keyset++)
-	for (k.plan = 0; k.plan < DAO_PLAN_COUNT; k.plan++) {
-		k.filter = (enum user_column)filter;
-		k.order = (enum user_column)order;
-		if (k.plan == DAO_PLAN_TRIGRAM &&
-		    !user_is_trigram_column(k.filter))
-			continue;
-		add_select(&k);
-	}
+		for (order = 0; order < USER_COLUMN_COUNT; order++)
+			for (k.desc = 0; k.desc < 2; k.desc++)
+				for (k.keyset = 0; k.keyset < 2; k.keyset++)
+					for (k.plan = 0;
+					     k.plan < DAO_PLAN_COUNT;
+					     k.plan++) {
+						k.filter =
+						    (enum user_column)filter;
+						k.order =
+						    (enum user_column)order;
+						if (k.plan ==
+						        DAO_PLAN_TRIGRAM &&
+						    !user_is_trigram_column(
+						        k.filter))
+							continue;
+						add_select(&k);
+					}
 }
 
 static void render_all(void)
@@ -105,7 +111,7 @@ static void render_all(void)
 		struct entry *e = add(dao_sql_name((enum dao_stmt)s));
 
 		e->rendered = dao_sql_render((enum dao_stmt)s, e->text,
-		    sizeof(e->text)) == 0;
+		                  sizeof(e->text)) == 0;
 	}
 	render_selects();
 }
@@ -192,17 +198,18 @@ static void check_entries(const char *golden)
 
 	for (i = 0; i < n_entries; i++) {
 		struct entry *e = &entries[i];
-		char *want = golden != NULL ? golden_text(golden, e->name) :
-		                              NULL;
-		int same = e->rendered && want != NULL &&
-		           strcmp(want, e->text) == 0;
+		char *want =
+		    golden != NULL ? golden_text(golden, e->name) : NULL;
+		int same =
+		    e->rendered && want != NULL && strcmp(want, e->text) == 0;
 
 		ok(same, "%s", e->name);
 		if (!same) {
-			printf("#   golden: %s\n", want != NULL ? want :
-			    "(no such entry)");
-			printf("#   now:    %s\n", e->rendered ? e->text :
-			    "(does not fit DAO_SQL_MAX)");
+			printf("#   golden: %s\n",
+			    want != NULL ? want : "(no such entry)");
+			printf("#   now:    %s\n",
+			    e->rendered ? e->text
+			                : "(does not fit DAO_SQL_MAX)");
 		}
 		free(want);
 	}
@@ -228,8 +235,8 @@ static void check_shape(void)
 			columns_ok = 0;
 			printf("#   %s: not the columns %s\n", e->name, cols);
 		}
-		if (e->is_select && count_params(e->text) !=
-		    params_expected(&e->key)) {
+		if (e->is_select &&
+		    count_params(e->text) != params_expected(&e->key)) {
 			params_ok = 0;
 			printf("#   %s: %d parameters\n", e->name,
 			    count_params(e->text));

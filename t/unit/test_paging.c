@@ -37,16 +37,19 @@ static void test_defaults(void)
 	ok(parse("&&foo=1&") == PAGING_OK && is_default(),
 	    "empty pairs ignored");
 	ok(paging_parse(NULL, 17, MAX_LIMIT, &pg) == PAGING_OK &&
-	    pg.limit == 17, "default limit comes from the caller");
+	        pg.limit == 17,
+	    "default limit comes from the caller");
 }
 
 static void test_numbers(void)
 {
 	ok(parse("page=0") == PAGING_OK && pg.page == 0, "page=0 valid");
 	ok(parse("page=3&limit=10") == PAGING_OK && pg.page == 3 &&
-	    pg.limit == 10, "page=3&limit=10");
+	        pg.limit == 10,
+	    "page=3&limit=10");
 	ok(parse("limit=10&page=3") == PAGING_OK && pg.page == 3 &&
-	    pg.limit == 10, "order of parameters does not matter");
+	        pg.limit == 10,
+	    "order of parameters does not matter");
 	ok(parse("page=2147483647") == PAGING_OK && pg.page == 2147483647L,
 	    "page=2147483647 valid");
 	ok(parse("limit=1") == PAGING_OK && pg.limit == 1, "limit=1 valid");
@@ -57,7 +60,8 @@ static void test_numbers(void)
 	ok(parse("pa%67e=4") == PAGING_OK && pg.page == 4,
 	    "key is percent-decoded");
 	ok(paging_parse("limit=100000", 5, 100000, &pg) == PAGING_OK &&
-	    pg.limit == 100000, "limit up to a larger max_limit");
+	        pg.limit == 100000,
+	    "limit up to a larger max_limit");
 
 	ok(parse("page=") == PAGING_BAD_PAGE, "empty page");
 	ok(parse("page") == PAGING_BAD_PAGE, "page without '='");
@@ -156,8 +160,8 @@ static void test_order_by(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ok(parse(cases[i].query) == PAGING_OK &&
-		    pg.order_by == cases[i].column && pg.page == 0 &&
-		    pg.limit == DEF_LIMIT && pg.descending == 0,
+		        pg.order_by == cases[i].column && pg.page == 0 &&
+		        pg.limit == DEF_LIMIT && pg.descending == 0,
 		    "%s -> column %d", cases[i].query, (int)cases[i].column);
 
 	ok(parse("orderBy=") == PAGING_BAD_ORDER_BY, "empty orderBy");
@@ -204,17 +208,20 @@ static void test_keys(void)
 	ok(parse("foo=bar&page=2") == PAGING_OK && pg.page == 2,
 	    "unknown parameter ignored");
 	ok(parse("foo=%ZZ&bar=%C0%AF&%ZZ=1&page=2") == PAGING_OK &&
-	    pg.page == 2, "unknown parameters with bad encoding ignored");
+	        pg.page == 2,
+	    "unknown parameters with bad encoding ignored");
 	ok(parse("foo&bar=&=1&=") == PAGING_OK && is_default(),
 	    "empty and valueless unknowns ignored");
 	ok(parse("Page=abc&LIMIT=0&orderby=x&ORDERAT=y") == PAGING_OK &&
-	    is_default(), "keys are case-sensitive");
+	        is_default(),
+	    "keys are case-sensitive");
 	ok(parse("page%20=1&%20page=1") == PAGING_OK && is_default(),
 	    "keys with spaces are unknown");
 	ok(parse("page=1=2") == PAGING_BAD_PAGE, "value with '=' rejected");
 	ok(parse("page=1&limit=20&orderBy=email&orderAt=desc&x=y") ==
-	    PAGING_OK && pg.page == 1 && pg.limit == 20 &&
-	    pg.order_by == USER_EMAIL && pg.descending == 1,
+	            PAGING_OK &&
+	        pg.page == 1 && pg.limit == 20 && pg.order_by == USER_EMAIL &&
+	        pg.descending == 1,
 	    "all four together");
 }
 
@@ -239,27 +246,40 @@ static void test_messages(void)
 	char buf[256];
 
 	ok(strcmp(paging_error_message(PAGING_BAD_ORDER_BY, 1000, buf,
-	    sizeof(buf)), "It is not possible to apply sorting based on the "
-	    "requested orderBy value. Invalid field") == 0, "orderBy message");
+	              sizeof(buf)),
+	       "It is not possible to apply sorting based on the "
+	       "requested orderBy value. Invalid field") == 0,
+	    "orderBy message");
 	ok(strcmp(paging_error_message(PAGING_BAD_ORDER_AT, 1000, buf,
-	    sizeof(buf)), "It is not possible to apply sorting based on the "
-	    "requested orderAt value. Invalid field") == 0, "orderAt message");
-	ok(strcmp(paging_error_message(PAGING_BAD_PAGE, 1000, buf,
-	    sizeof(buf)), "Bad request, the page parameter must be an "
-	    "integer from 0 to 2147483647.") == 0, "page message");
-	ok(strcmp(paging_error_message(PAGING_BAD_LIMIT, 250, buf,
-	    sizeof(buf)), "Bad request, the limit parameter must be an "
-	    "integer from 1 to 250.") == 0, "limit message names max_limit");
-	ok(paging_error_message(PAGING_BAD_LIMIT, 250, buf, sizeof(buf)) ==
-	    buf, "message returns buf");
+	              sizeof(buf)),
+	       "It is not possible to apply sorting based on the "
+	       "requested orderAt value. Invalid field") == 0,
+	    "orderAt message");
+	ok(strcmp(paging_error_message(PAGING_BAD_PAGE, 1000, buf, sizeof(buf)),
+	       "Bad request, the page parameter must be an "
+	       "integer from 0 to 2147483647.") == 0,
+	    "page message");
+	ok(strcmp(paging_error_message(PAGING_BAD_LIMIT, 250, buf, sizeof(buf)),
+	       "Bad request, the limit parameter must be an "
+	       "integer from 1 to 250.") == 0,
+	    "limit message names max_limit");
+	ok(paging_error_message(PAGING_BAD_LIMIT, 250, buf, sizeof(buf)) == buf,
+	    "message returns buf");
 	ok(strlen(paging_error_message(PAGING_BAD_ORDER_BY, 1000, buf, 10)) ==
-	    9, "message truncated to buflen");
+	        9,
+	    "message truncated to buflen");
 	ok(strstr(paging_error_message(PAGING_BAD_CURSOR, 1000, buf,
-	    sizeof(buf)), "cursor") != NULL, "cursor message names cursor");
+	              sizeof(buf)),
+	       "cursor") != NULL,
+	    "cursor message names cursor");
 	ok(strstr(paging_error_message(PAGING_CURSOR_WITH_PAGE, 1000, buf,
-	    sizeof(buf)), "page") != NULL, "cursor-with-page message");
+	              sizeof(buf)),
+	       "page") != NULL,
+	    "cursor-with-page message");
 	ok(strstr(paging_error_message(PAGING_CURSOR_MISMATCH, 1000, buf,
-	    sizeof(buf)), "orderBy") != NULL, "mismatch message");
+	              sizeof(buf)),
+	       "orderBy") != NULL,
+	    "mismatch message");
 }
 
 static void test_offset(void)
@@ -304,21 +324,22 @@ static void test_cursor(void)
 	size_t n;
 
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "")) == PAGING_OK &&
-	    pg.has_cursor == 1 && pg.cursor.id == 17 &&
-	    pg.cursor.column == USER_ID && pg.order_by == USER_ID &&
-	    pg.page == 0 && pg.limit == DEF_LIMIT, "id cursor alone");
+	        pg.has_cursor == 1 && pg.cursor.id == 17 &&
+	        pg.cursor.column == USER_ID && pg.order_by == USER_ID &&
+	        pg.page == 0 && pg.limit == DEF_LIMIT,
+	    "id cursor alone");
 	ok(parse(cursor_query(USER_EMAIL, 1, 9, "a@b.c",
-	    "&orderBy=email&orderAt=desc&limit=7")) == PAGING_OK &&
-	    pg.has_cursor == 1 && pg.cursor.id == 9 &&
-	    strcmp(pg.cursor.value, "a@b.c") == 0 && pg.limit == 7 &&
-	    pg.order_by == USER_EMAIL && pg.descending == 1,
+	       "&orderBy=email&orderAt=desc&limit=7")) == PAGING_OK &&
+	        pg.has_cursor == 1 && pg.cursor.id == 9 &&
+	        strcmp(pg.cursor.value, "a@b.c") == 0 && pg.limit == 7 &&
+	        pg.order_by == USER_EMAIL && pg.descending == 1,
 	    "email desc cursor with its orderBy, orderAt and limit");
 	ok(parse(cursor_query(USER_FIRST_NAME, 0, 3, "Ana",
-	    "&orderBy=FirstName")) == PAGING_OK,
+	       "&orderBy=FirstName")) == PAGING_OK,
 	    "an orderBy alias names the cursor's column");
 	ok(parse(cursor_query(USER_CREATION_DATE, 1, 3, "2023-03-20 21:02:33",
-	    "&orderBy=creationDate&orderAt=DESC")) == PAGING_OK &&
-	    strcmp(pg.cursor.value, "2023-03-20 21:02:33") == 0,
+	       "&orderBy=creationDate&orderAt=DESC")) == PAGING_OK &&
+	        strcmp(pg.cursor.value, "2023-03-20 21:02:33") == 0,
 	    "date cursor");
 	ok(parse("page=1") == PAGING_OK && pg.has_cursor == 0,
 	    "no cursor: has_cursor 0");
@@ -331,29 +352,37 @@ static void test_cursor(void)
 	snprintf(query, sizeof(query), "%s&cursor=x",
 	    cursor_query(USER_ID, 0, 17, "", ""));
 	ok(parse(query) == PAGING_BAD_CURSOR, "repeated cursor");
-	snprintf(query, sizeof(query), "%s&", cursor_query(USER_ID, 0, 17, "",
-	    ""));
+	snprintf(query, sizeof(query), "%s&",
+	    cursor_query(USER_ID, 0, 17, "", ""));
 	n = strlen(query);
-	snprintf(query + n, sizeof(query) - n, "%s", cursor_query(USER_ID, 0,
-	    17, "", ""));
+	snprintf(query + n, sizeof(query) - n, "%s",
+	    cursor_query(USER_ID, 0, 17, "", ""));
 	ok(parse(query) == PAGING_BAD_CURSOR, "the same cursor twice");
 
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=0")) ==
-	    PAGING_CURSOR_WITH_PAGE, "cursor with page=0");
+	        PAGING_CURSOR_WITH_PAGE,
+	    "cursor with page=0");
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=3")) ==
-	    PAGING_CURSOR_WITH_PAGE, "cursor with page=3");
+	        PAGING_CURSOR_WITH_PAGE,
+	    "cursor with page=3");
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=x")) ==
-	    PAGING_BAD_PAGE, "a bad page wins over cursor with page");
+	        PAGING_BAD_PAGE,
+	    "a bad page wins over cursor with page");
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "&orderBy=email")) ==
-	    PAGING_CURSOR_MISMATCH, "id cursor, orderBy=email");
+	        PAGING_CURSOR_MISMATCH,
+	    "id cursor, orderBy=email");
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "&orderAt=desc")) ==
-	    PAGING_CURSOR_MISMATCH, "asc cursor, orderAt=desc");
+	        PAGING_CURSOR_MISMATCH,
+	    "asc cursor, orderAt=desc");
 	ok(parse(cursor_query(USER_EMAIL, 0, 17, "x", "")) ==
-	    PAGING_CURSOR_MISMATCH, "email cursor, default orderBy");
+	        PAGING_CURSOR_MISMATCH,
+	    "email cursor, default orderBy");
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "&page=1&orderBy=email")) ==
-	    PAGING_CURSOR_WITH_PAGE, "with page wins over mismatch");
+	        PAGING_CURSOR_WITH_PAGE,
+	    "with page wins over mismatch");
 	ok(parse(cursor_query(USER_ID, 0, 17, "", "&orderBy=bogus")) ==
-	    PAGING_BAD_ORDER_BY, "a bad orderBy wins over the cursor");
+	        PAGING_BAD_ORDER_BY,
+	    "a bad orderBy wins over the cursor");
 	ok(parse("cursor=abc&orderAt=up") == PAGING_BAD_ORDER_AT,
 	    "a bad orderAt wins over a bad cursor");
 	ok(parse("cursor=abc&limit=0") == PAGING_BAD_LIMIT,
@@ -363,11 +392,11 @@ static void test_cursor(void)
 	memset(long_value, 'z', CURSOR_VALUE_MAX);
 	long_value[CURSOR_VALUE_MAX] = '\0';
 	ok(parse(cursor_query(USER_NICKNAME, 1, 2147483647L, long_value,
-	    "&orderBy=nickname&orderAt=desc")) == PAGING_OK &&
-	    pg.cursor.value_len == CURSOR_VALUE_MAX,
+	       "&orderBy=nickname&orderAt=desc")) == PAGING_OK &&
+	        pg.cursor.value_len == CURSOR_VALUE_MAX,
 	    "the longest cursor parses");
-	snprintf(query, sizeof(query), "%sA", cursor_query(USER_NICKNAME, 1,
-	    2147483647L, long_value, ""));
+	snprintf(query, sizeof(query), "%sA",
+	    cursor_query(USER_NICKNAME, 1, 2147483647L, long_value, ""));
 	ok(parse(query) == PAGING_BAD_CURSOR, "a longer cursor is refused");
 }
 

@@ -25,14 +25,15 @@ static int text_ok(const char *raw, const char *want)
 
 	if (params_text(raw, strlen(raw), buf, &len) != 0)
 		return 0;
-	return want == NULL || (len == strlen(want) && memcmp(buf, want, len) == 0);
+	return want == NULL ||
+	    (len == strlen(want) && memcmp(buf, want, len) == 0);
 }
 
 static void test_ids(void)
 {
 	static const char *const bad[] = { "0", "-1", "+1", "01", "1.0", "1e3",
-	    "2147483648", "99999999999999999999", "abc", "1 ", " 1", "%", "%00",
-	    "0x10", "" };
+		"2147483648", "99999999999999999999", "abc", "1 ", " 1", "%",
+		"%00", "0x10", "" };
 	long id = 0;
 	size_t i;
 
@@ -50,7 +51,8 @@ static void test_days(void)
 	int y = 0, m = 0, d = 0;
 
 	ok(params_day("2023-03-20", 10, &y, &m, &d) == 0 && y == 2023 &&
-	    m == 3 && d == 20, "2023-03-20 parsed");
+	        m == 3 && d == 20,
+	    "2023-03-20 parsed");
 	ok(day_ok("2024-02-29"), "leap day 2024");
 	ok(day_ok("2000-02-29"), "leap day 2000");
 	ok(!day_ok("1900-02-29"), "1900 is not leap");
@@ -131,8 +133,8 @@ static int pairs_are(const char *query, const char *want)
 		    pair.value != NULL ? pair.value : "");
 
 		if (n < 0 || (size_t)n >= sizeof(got) - used ||
-		    pair.raw_len != pair.key_len + (pair.value != NULL) +
-		    pair.value_len)
+		    pair.raw_len !=
+		        pair.key_len + (pair.value != NULL) + pair.value_len)
 			return 0;
 		used += (size_t)n;
 	}
@@ -163,7 +165,8 @@ static void test_query(void)
 	ok(pairs_are("=5", "=5"), "query: an empty key is a pair");
 	ok(pairs_are("a=b=c", "a=b=c"), "query: the first '=' ends the key");
 	ok(pairs_are("a%26b=c%3Dd", "a%26b=c%3Dd"), "query: pairs stay raw");
-	ok(query_decodes("a+b%2B", 64, "a b+"), "query: '+' is a space, "
+	ok(query_decodes("a+b%2B", 64, "a b+"),
+	    "query: '+' is a space, "
 	    "%%2B a plus");
 	ok(query_decodes("%2541", 64, "%41"), "query: decoded once");
 	ok(query_decodes("", 64, ""), "query: empty decodes to empty");

@@ -108,7 +108,8 @@ static void test_exact(void)
 	ok(matched(HTTP_GET, "/v1/test", 901), "GET /v1/test");
 	ok(matched(HTTP_GET, "/v1/users/list", 902), "GET /v1/users/list");
 	ok(match(HTTP_GET, "/v1/test") == ROUTER_MATCH && arg == NULL &&
-	    arg_len == 0, "exact route has no value");
+	        arg_len == 0,
+	    "exact route has no value");
 	ok(not_found(HTTP_GET, "/v1/test/"), "exact: trailing slash is 404");
 	ok(not_found(HTTP_GET, "/v1/users/list/"), "list/ is 404");
 	ok(not_found(HTTP_GET, "/v1/testx"), "longer path is 404");
@@ -151,11 +152,12 @@ static void test_value(void)
 	ok(matched_value(HTTP_GET, "/v1/users/nickname/a+b", 904, "a+b"),
 	    "+ kept in the value");
 	ok(matched_value(HTTP_GET, "/v1/users/nickname/RAM%C3%93N", 904,
-	    "RAM%C3%93N"), "escaped UTF-8 value");
+	       "RAM%C3%93N"),
+	    "escaped UTF-8 value");
 	ok(matched_value(HTTP_GET, "/v1/users/nickname/.", 904, "."),
 	    "dot value");
 	ok(match(HTTP_GET, "/v1/users/nickname/x") == ROUTER_MATCH &&
-	    rt == &table[3] && rt->column == 42,
+	        rt == &table[3] && rt->column == 42,
 	    "the matched row itself is returned (its column too)");
 	ok(not_found(HTTP_GET, "/v1/users/id/"), "empty value is 404");
 	ok(not_found(HTTP_GET, "/v1/users/id"), "missing slash is 404");
@@ -210,16 +212,19 @@ static void test_null_outputs(void)
 	char small[4];
 
 	ok(router_match(table, TABLE_COUNT, HTTP_GET, "/v1/users/id/4", NULL,
-	    NULL, NULL, NULL, 0) == ROUTER_MATCH, "NULL outputs tolerated");
+	       NULL, NULL, NULL, 0) == ROUTER_MATCH,
+	    "NULL outputs tolerated");
 	ok(router_match(table, TABLE_COUNT, HTTP_PUT, "/v1/test", NULL, NULL,
-	    NULL, NULL, 0) == ROUTER_METHOD_NOT_ALLOWED,
+	       NULL, NULL, 0) == ROUTER_METHOD_NOT_ALLOWED,
 	    "405 without an allow buffer");
 	ok(router_match(table, TABLE_COUNT, HTTP_GET, "/v1/users/update-user/7",
-	    NULL, NULL, NULL, small, sizeof(small)) ==
-	    ROUTER_METHOD_NOT_ALLOWED && strcmp(small, "PUT") == 0,
+	       NULL, NULL, NULL, small,
+	       sizeof(small)) == ROUTER_METHOD_NOT_ALLOWED &&
+	        strcmp(small, "PUT") == 0,
 	    "Allow cut at a whole name when the buffer is small");
 	ok(router_match(table, 0, HTTP_GET, "/v1/test", &rt, &arg, &arg_len,
-	    allow, sizeof(allow)) == ROUTER_NOT_FOUND, "empty table is 404");
+	       allow, sizeof(allow)) == ROUTER_NOT_FOUND,
+	    "empty table is 404");
 }
 
 static void test_http_methods(void)
@@ -245,7 +250,8 @@ static void test_http_allow(void)
 	http_allow_header(HTTP_GET, buf, sizeof(buf));
 	ok(strcmp(buf, "GET") == 0, "Allow GET");
 	http_allow_header(HTTP_DELETE | HTTP_GET | HTTP_PATCH | HTTP_PUT |
-	    HTTP_POST, buf, sizeof(buf));
+	        HTTP_POST,
+	    buf, sizeof(buf));
 	ok(strcmp(buf, "GET, POST, PUT, PATCH, DELETE") == 0,
 	    "Allow all five in fixed order");
 	http_allow_header(HTTP_PATCH | HTTP_PUT, buf, sizeof(buf));
@@ -292,25 +298,28 @@ static void test_http_body(void)
 
 	memset(&res, 0, sizeof(res));
 	http_message(&res, 404, "Not here / \"quoted\"");
-	ok(res.status == 404 && strcmp(body_text(&res),
-	    "{\"message\":\"Not here / \\\"quoted\\\"\"}") == 0,
+	ok(res.status == 404 &&
+	        strcmp(body_text(&res),
+	            "{\"message\":\"Not here / \\\"quoted\\\"\"}") == 0,
 	    "http_message sets status and envelope");
 	/* Replacing the body must release the first (LeakSanitizer checks). */
 	http_message(&res, 200, "RAM\xC3\x93N");
-	ok(res.status == 200 && strcmp(body_text(&res),
-	    "{\"message\":\"RAM\xC3\x93N\"}") == 0,
+	ok(res.status == 200 &&
+	        strcmp(body_text(&res), "{\"message\":\"RAM\xC3\x93N\"}") == 0,
 	    "second message replaces the first, UTF-8 kept");
 	arr = json_object_new_array();
 	json_object_array_add(arr, json_object_new_int(4));
 	http_json(&res, 201, arr);
-	ok(res.status == 201 && strcmp(body_text(&res),
-	    "{\"message\":[4]}") == 0, "http_json wraps a value");
+	ok(res.status == 201 &&
+	        strcmp(body_text(&res), "{\"message\":[4]}") == 0,
+	    "http_json wraps a value");
 	http_json(&res, 200, NULL);
 	ok(strcmp(body_text(&res), "{\"message\":null}") == 0,
 	    "http_json with NULL gives null");
 	http_message(&res, 500, NULL);
-	ok(res.status == 500 && strcmp(body_text(&res),
-	    "{\"message\":\"\"}") == 0, "http_message with NULL text");
+	ok(res.status == 500 &&
+	        strcmp(body_text(&res), "{\"message\":\"\"}") == 0,
+	    "http_message with NULL text");
 	json_object_put(res.body);
 }
 
@@ -332,7 +341,8 @@ static void test_http_format(void)
 	struct request req;
 	struct response res;
 	char query[4096], *big;
-	static const char created[] = "Status: 201 Created\r\n"
+	static const char created[] =
+	    "Status: 201 Created\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Content-Length: 18\r\n"
 	    "Location: /v1/users/id/7\r\n"
@@ -355,11 +365,12 @@ static void test_http_format(void)
 	req.path = "/v1/users/list";
 	req.query = "limit=2&page=3&x=%7E a&cursor=old&&orderBy=id";
 	http_format_response(&o, &req, &res);
-	ok(strstr(out_text(&o), "Content-Length: 15\r\n"
-	    "X-Next-Cursor: C1\r\n"
-	    "Link: </v1/users/list?limit=2&x=%7E%20a&orderBy=id&cursor=C1>; "
-	    "rel=\"next\"\r\n\r\n{\"message\":\"p\"}") != NULL &&
-	    strncmp(out_text(&o), "Status: 200 OK\r\n", 16) == 0,
+	ok(strstr(out_text(&o),
+	       "Content-Length: 15\r\n"
+	       "X-Next-Cursor: C1\r\n"
+	       "Link: </v1/users/list?limit=2&x=%7E%20a&orderBy=id&cursor=C1>; "
+	       "rel=\"next\"\r\n\r\n{\"message\":\"p\"}") != NULL &&
+	        strncmp(out_text(&o), "Status: 200 OK\r\n", 16) == 0,
 	    "format again: the buffer is reused, next link built");
 
 	/* A Link nginx would refuse (headers over its 4 KiB) is left out. */
@@ -370,7 +381,7 @@ static void test_http_format(void)
 	req.query = query;
 	http_format_response(&o, &req, &res);
 	ok(strstr(out_text(&o), "X-Next-Cursor: C1\r\n\r\n") != NULL &&
-	    strstr(out_text(&o), "Link:") == NULL,
+	        strstr(out_text(&o), "Link:") == NULL,
 	    "format: an over-long Link is left out, X-Next-Cursor stays");
 	http_out_trim(&o);
 	ok(o.data != NULL, "trim keeps a buffer of ordinary size");

@@ -40,31 +40,41 @@ static void test_reads(void)
 	ok(reaches(HTTP_GET, "/v1/users/list", handle_users_list, 0),
 	    "GET list");
 	ok(reaches(HTTP_GET, "/v1/users/list-without-dates",
-	    handle_users_list_without_dates, 0), "GET list-without-dates");
+	       handle_users_list_without_dates, 0),
+	    "GET list-without-dates");
 	ok(reaches(HTTP_GET, "/v1/users/id/4", handle_user_by_id, 0) &&
-	    arg_len == 1 && arg[0] == '4', "GET id/4 with its value");
+	        arg_len == 1 && arg[0] == '4',
+	    "GET id/4 with its value");
 	ok(reaches(HTTP_GET, "/v1/users/id-limit-fields/4",
-	    handle_user_limit_fields, 0), "GET id-limit-fields/4");
+	       handle_user_limit_fields, 0),
+	    "GET id-limit-fields/4");
 	ok(reaches(HTTP_GET, "/v1/users/nickname/x", handle_users_search,
-	    USER_NICKNAME), "nickname search");
+	       USER_NICKNAME),
+	    "nickname search");
 	ok(reaches(HTTP_GET, "/v1/users/first-name/x", handle_users_search,
-	    USER_FIRST_NAME), "first-name search");
+	       USER_FIRST_NAME),
+	    "first-name search");
 	ok(reaches(HTTP_GET, "/v1/users/last-name/x", handle_users_search,
-	    USER_LAST_NAME), "last-name search");
+	       USER_LAST_NAME),
+	    "last-name search");
 	ok(reaches(HTTP_GET, "/v1/users/email/x", handle_users_search,
-	    USER_EMAIL), "email search");
+	       USER_EMAIL),
+	    "email search");
 	ok(reaches(HTTP_GET, "/v1/users/identification-type/x",
-	    handle_users_search, USER_IDENTIFICATION_TYPE),
+	       handle_users_search, USER_IDENTIFICATION_TYPE),
 	    "identification-type search");
 	ok(reaches(HTTP_GET, "/v1/users/identification-number/x",
-	    handle_users_search, USER_IDENTIFICATION_NUMBER),
+	       handle_users_search, USER_IDENTIFICATION_NUMBER),
 	    "identification-number search");
 	ok(reaches(HTTP_GET, "/v1/users/country-id/x", handle_users_search,
-	    USER_COUNTRY_ID), "country-id search");
+	       USER_COUNTRY_ID),
+	    "country-id search");
 	ok(reaches(HTTP_GET, "/v1/users/creation-date/2023-03-20",
-	    handle_users_on_day, USER_CREATION_DATE), "creation-date search");
+	       handle_users_on_day, USER_CREATION_DATE),
+	    "creation-date search");
 	ok(reaches(HTTP_GET, "/v1/users/update-date/2023-03-20",
-	    handle_users_on_day, USER_UPDATE_DATE), "update-date search");
+	       handle_users_on_day, USER_UPDATE_DATE),
+	    "update-date search");
 }
 
 static void test_writes(void)
@@ -76,9 +86,11 @@ static void test_writes(void)
 	ok(reaches(HTTP_PUT, "/v1/users/update-user/6", handle_user_update, 0),
 	    "PUT update-user");
 	ok(reaches(HTTP_PATCH, "/v1/users/update-user/6", handle_user_update,
-	    0), "PATCH update-user");
+	       0),
+	    "PATCH update-user");
 	ok(reaches(HTTP_DELETE, "/v1/users/delete-user/6", handle_user_delete,
-	    0), "DELETE delete-user");
+	       0),
+	    "DELETE delete-user");
 }
 
 static void test_refusals(void)

@@ -21,8 +21,7 @@ static int dec(const char *s, enum urldecode_mode mode, char *out,
 }
 
 /* Decodes to exactly want (and its length) in mode. */
-static int decodes_to(const char *s, enum urldecode_mode mode,
-    const char *want)
+static int decodes_to(const char *s, enum urldecode_mode mode, const char *want)
 {
 	char out[256];
 	size_t n;
@@ -71,9 +70,11 @@ static void test_escapes(void)
 	ok(urldecode("%41", 2, out, &n, URLDECODE_PATH) == -1,
 	    "escape cut by len rejected");
 	ok(urldecode("ab%41", 2, out, &n, URLDECODE_PATH) == 0 && n == 2 &&
-	    strcmp(out, "ab") == 0, "len stops before a later escape");
+	        strcmp(out, "ab") == 0,
+	    "len stops before a later escape");
 	ok(dec("%ZZ", URLDECODE_PATH, out, &n) == -1 && out[0] == '\0' &&
-	    n == 0, "failure leaves an empty string and length 0");
+	        n == 0,
+	    "failure leaves an empty string and length 0");
 }
 
 static void test_plus(void)

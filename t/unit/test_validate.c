@@ -11,22 +11,19 @@
 #define MSGLEN 1024
 
 /* The sample user of the contract, without id and dates. */
-static const char *const sample_keys[] = {
-	"nickname", "first_name", "last_name", "email", "identification_type",
-	"identification_number", "country_id"
-};
-static const char *const sample_values[] = {
-	"\"GABRIELA JIMENEZ\"", "\"Gabriela\"", "\"Jimenez\"",
-	"\"gabriela.consultas@hotmail.com\"", "\"DNI\"", "\"410871223\"",
-	"\"AR\""
-};
-static const enum user_column sample_columns[] = {
-	USER_NICKNAME, USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL,
-	USER_IDENTIFICATION_TYPE, USER_IDENTIFICATION_NUMBER, USER_COUNTRY_ID
-};
-#define ALL_SEVEN 0xFEu         /* bits 1..7: nickname .. country_id */
+static const char *const sample_keys[] = { "nickname", "first_name",
+	"last_name", "email", "identification_type", "identification_number",
+	"country_id" };
+static const char *const sample_values[] = { "\"GABRIELA JIMENEZ\"",
+	"\"Gabriela\"", "\"Jimenez\"", "\"gabriela.consultas@hotmail.com\"",
+	"\"DNI\"", "\"410871223\"", "\"AR\"" };
+static const enum user_column sample_columns[] = { USER_NICKNAME,
+	USER_FIRST_NAME, USER_LAST_NAME, USER_EMAIL, USER_IDENTIFICATION_TYPE,
+	USER_IDENTIFICATION_NUMBER, USER_COUNTRY_ID };
+#define ALL_SEVEN 0xFEu /* bits 1..7: nickname .. country_id */
 
-static const char readme_put[] = "{\"nickname\":\"JOSE_PEREZ\","
+static const char readme_put[] =
+    "{\"nickname\":\"JOSE_PEREZ\","
     "\"first_name\":\"Jose\",\"last_name\":\"Perez\","
     "\"email\":\"jose_consultasInternas@hotmail.com\","
     "\"identification_type\":\"DNI\",\"identification_number\":\"22287680\","
@@ -83,8 +80,11 @@ static int utf8_complete(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p != '\0') {
-		int need = *p < 0x80 ? 0 : *p >= 0xF0 ? 3 : *p >= 0xE0 ? 2 :
-		    *p >= 0xC2 ? 1 : -1;
+		int need = *p < 0x80 ? 0
+		    : *p >= 0xF0     ? 3
+		    : *p >= 0xE0     ? 2
+		    : *p >= 0xC2     ? 1
+		                     : -1;
 		if (need < 0)
 			return 0;
 		for (p++; need > 0; need--, p++)
@@ -101,27 +101,30 @@ static void test_valid(void)
 	size_t i;
 	int rc;
 
-	rc = check(body_with(body, sizeof(body), NULL, NULL), VALIDATE_ADD,
-	    &f, msg);
+	rc = check(body_with(body, sizeof(body), NULL, NULL), VALIDATE_ADD, &f,
+	    msg);
 	ok(rc == 0, "sample user is a valid add");
 	ok(f.present == ALL_SEVEN, "add: all seven present bits (%#x)",
 	    f.present);
 	ok(strcmp(user_text(&f, USER_NICKNAME), "GABRIELA JIMENEZ") == 0,
 	    "add: nickname kept with its inner space");
 	ok(strcmp(user_text(&f, USER_EMAIL),
-	    "gabriela.consultas@hotmail.com") == 0, "add: email copied");
+	       "gabriela.consultas@hotmail.com") == 0,
+	    "add: email copied");
 	ok(!user_fields_has(&f, USER_ID) &&
-	    !user_fields_has(&f, USER_CREATION_DATE), "add: no id/date bits");
+	        !user_fields_has(&f, USER_CREATION_DATE),
+	    "add: no id/date bits");
 
 	rc = check(readme_put, VALIDATE_UPDATE, &f, msg);
 	ok(rc == 0, "README PUT body is a valid update (%s)", msg);
 	ok(f.present == ALL_SEVEN, "update: seven present, id/dates ignored");
 	ok(strcmp(user_text(&f, USER_NICKNAME), "JOSE_PEREZ") == 0 &&
-	    strcmp(user_text(&f, USER_EMAIL),
-	    "jose_consultasInternas@hotmail.com") == 0 &&
-	    strcmp(user_text(&f, USER_IDENTIFICATION_NUMBER),
-	    "22287680") == 0 && strcmp(user_text(&f, USER_COUNTRY_ID),
-	    "AR") == 0, "update: values copied");
+	        strcmp(user_text(&f, USER_EMAIL),
+	            "jose_consultasInternas@hotmail.com") == 0 &&
+	        strcmp(user_text(&f, USER_IDENTIFICATION_NUMBER), "22287680") ==
+	            0 &&
+	        strcmp(user_text(&f, USER_COUNTRY_ID), "AR") == 0,
+	    "update: values copied");
 	rc = check(readme_put, VALIDATE_ADD, &f, msg);
 	ok(rc == 0, "README PUT body is a valid add too (ignored keys)");
 
@@ -129,21 +132,21 @@ static void test_valid(void)
 	ok(rc == 0 && f.present == 1u << USER_FIRST_NAME,
 	    "update: one field gives one bit");
 	ok(strcmp(user_text(&f, USER_FIRST_NAME), "Ana") == 0 &&
-	    user_text(&f, USER_NICKNAME)[0] == '\0',
+	        user_text(&f, USER_NICKNAME)[0] == '\0',
 	    "update: absent fields left empty");
 
 	for (i = 0; i < 7; i++) {
 		rc = check(body_with(body, sizeof(body), sample_keys[i], NULL),
 		    VALIDATE_ADD, &f, msg);
 		ok(rc == -1 && strstr(msg, sample_keys[i]) != NULL &&
-		    strstr(msg, "required") != NULL,
+		        strstr(msg, "required") != NULL,
 		    "add without %s: 400 naming it", sample_keys[i]);
 		ok(f.present == 0, "add without %s: out zeroed",
 		    sample_keys[i]);
 		rc = check(body_with(body, sizeof(body), sample_keys[i], NULL),
 		    VALIDATE_UPDATE, &f, msg);
 		ok(rc == 0 && !user_fields_has(&f, sample_columns[i]) &&
-		    f.present == (ALL_SEVEN & ~(1u << sample_columns[i])),
+		        f.present == (ALL_SEVEN & ~(1u << sample_columns[i])),
 		    "update without %s: fine", sample_keys[i]);
 	}
 }
@@ -156,13 +159,13 @@ static void length_case(const char *key, const char *value, int accepted,
 	char body[4096], msg[MSGLEN];
 	int rc;
 
-	rc = check(body_with(body, sizeof(body), key, value), VALIDATE_ADD,
-	    &f, msg);
+	rc = check(body_with(body, sizeof(body), key, value), VALIDATE_ADD, &f,
+	    msg);
 	if (accepted)
 		ok(rc == 0, "%s %s accepted (%s)", key, what, msg);
 	else
 		ok(rc == -1 && strstr(msg, key) != NULL &&
-		    strstr(msg, "characters") != NULL,
+		        strstr(msg, "characters") != NULL,
 		    "%s %s rejected: %s", key, what, msg);
 }
 
@@ -172,9 +175,12 @@ static void test_lengths(void)
 		const char *key;
 		size_t min, max;
 	} limits[] = {
-		{ "nickname", 4, 50 }, { "first_name", 1, 50 },
-		{ "last_name", 1, 50 }, { "identification_type", 2, 15 },
-		{ "identification_number", 6, 20 }, { "country_id", 2, 5 },
+		{ "nickname", 4, 50 },
+		{ "first_name", 1, 50 },
+		{ "last_name", 1, 50 },
+		{ "identification_type", 2, 15 },
+		{ "identification_number", 6, 20 },
+		{ "country_id", 2, 5 },
 	};
 	char v[1024], what[64];
 	size_t i;
@@ -183,37 +189,43 @@ static void test_lengths(void)
 		if (limits[i].min > 1) {
 			snprintf(what, sizeof(what), "min-1 (%zu)",
 			    limits[i].min - 1);
-			length_case(limits[i].key, repeat(v, sizeof(v), "a",
-			    limits[i].min - 1), 0, what);
+			length_case(limits[i].key,
+			    repeat(v, sizeof(v), "a", limits[i].min - 1), 0,
+			    what);
 		}
 		snprintf(what, sizeof(what), "min (%zu)", limits[i].min);
-		length_case(limits[i].key, repeat(v, sizeof(v), "a",
-		    limits[i].min), 1, what);
+		length_case(limits[i].key,
+		    repeat(v, sizeof(v), "a", limits[i].min), 1, what);
 		snprintf(what, sizeof(what), "max (%zu)", limits[i].max);
-		length_case(limits[i].key, repeat(v, sizeof(v), "a",
-		    limits[i].max), 1, what);
+		length_case(limits[i].key,
+		    repeat(v, sizeof(v), "a", limits[i].max), 1, what);
 		snprintf(what, sizeof(what), "max+1 (%zu)", limits[i].max + 1);
-		length_case(limits[i].key, repeat(v, sizeof(v), "a",
-		    limits[i].max + 1), 0, what);
+		length_case(limits[i].key,
+		    repeat(v, sizeof(v), "a", limits[i].max + 1), 0, what);
 		/* Characters, not bytes: the same bounds in two-byte ó. */
 		snprintf(what, sizeof(what), "max in ó (%zu chars)",
 		    limits[i].max);
-		length_case(limits[i].key, repeat(v, sizeof(v), "\xc3\xb3",
-		    limits[i].max), 1, what);
+		length_case(limits[i].key,
+		    repeat(v, sizeof(v), "\xc3\xb3", limits[i].max), 1, what);
 		snprintf(what, sizeof(what), "max+1 in ó (%zu chars)",
 		    limits[i].max + 1);
-		length_case(limits[i].key, repeat(v, sizeof(v), "\xc3\xb3",
-		    limits[i].max + 1), 0, what);
+		length_case(limits[i].key,
+		    repeat(v, sizeof(v), "\xc3\xb3", limits[i].max + 1), 0,
+		    what);
 	}
 	length_case("first_name", "\"\"", 0, "empty");
 	length_case("last_name", "\"\"", 0, "empty");
-	length_case("nickname", "\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
-	    "\xf0\x9f\x98\x80\"", 0, "3 emoji (12 bytes)");
-	length_case("nickname", "\"\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00"
-	    "\\ud83d\\ude00\"", 1, "4 escaped surrogate pairs");
+	length_case("nickname",
+	    "\"\xf0\x9f\x98\x80\xf0\x9f\x98\x80"
+	    "\xf0\x9f\x98\x80\"",
+	    0, "3 emoji (12 bytes)");
+	length_case("nickname",
+	    "\"\\ud83d\\ude00\\ud83d\\ude00\\ud83d\\ude00"
+	    "\\ud83d\\ude00\"",
+	    1, "4 escaped surrogate pairs");
 	length_case("country_id",
-	    "\"\xc3\x93\xc3\x93\xc3\x93\xc3\x93\xc3\x93\"",
-	    1, "5 two-byte chars (10 bytes)");
+	    "\"\xc3\x93\xc3\x93\xc3\x93\xc3\x93\xc3\x93\"", 1,
+	    "5 two-byte chars (10 bytes)");
 }
 
 /* Sets v to "<local>@<domain>" with n_local and n_domain characters of x
@@ -239,8 +251,8 @@ static void email_case(const char *value, int accepted, const char *what)
 	char body[4096], msg[MSGLEN];
 	int rc;
 
-	rc = check(body_with(body, sizeof(body), "email", value),
-	    VALIDATE_ADD, &f, msg);
+	rc = check(body_with(body, sizeof(body), "email", value), VALIDATE_ADD,
+	    &f, msg);
 	if (accepted)
 		ok(rc == 0, "email %s accepted (%s)", what, msg);
 	else
@@ -265,10 +277,11 @@ static void test_email(void)
 
 	/* 100 characters, 388 bytes: the widest value fits USER_TEXT_MAX. */
 	email_of(v, sizeof(v), "\xf0\x9f\x98\x80", 64, 35);
-	rc = check(body_with(body, sizeof(body), "email", v), VALIDATE_ADD,
-	    &f, msg);
-	ok(rc == 0 && strlen(user_text(&f, USER_EMAIL)) == 64 * 4 + 1 +
-	    32 * 4 + 3, "email of 100 four-byte-ish chars stored whole");
+	rc = check(body_with(body, sizeof(body), "email", v), VALIDATE_ADD, &f,
+	    msg);
+	ok(rc == 0 &&
+	        strlen(user_text(&f, USER_EMAIL)) == 64 * 4 + 1 + 32 * 4 + 3,
+	    "email of 100 four-byte-ish chars stored whole");
 
 	email_case("\"ab@cd@ef.gh\"", 0, "with two @");
 	email_case("\"abcdef.gh\"", 0, "without @");
@@ -283,7 +296,9 @@ static void test_email(void)
 	email_case("\"ab\\tcd@ef.gh\"", 0, "with a tab inside");
 	email_case("\"abcd@\"", 0, "with no domain");
 	email_case("\"a.b@c.d\"", 1, "a.b@c.d");
-	email_case("\"jos\xc3\xa9@ma\xc3\xb1" "ana.es\"", 1, "in UTF-8");
+	email_case("\"jos\xc3\xa9@ma\xc3\xb1"
+	           "ana.es\"",
+	    1, "in UTF-8");
 
 	rc = check("{\"email\":\"  ab@cd.ef  \"}", VALIDATE_UPDATE, &f, msg);
 	ok(rc == 0 && strcmp(user_text(&f, USER_EMAIL), "ab@cd.ef") == 0,
@@ -310,9 +325,12 @@ static void test_trim_and_controls(void)
 		{ "\"Ana\\u009f\"", "U+009F" },
 		{ "\"Ana\\u202a\"", "U+202A (left-to-right embedding)" },
 		{ "\"Ana\\u202E\"", "U+202E (right-to-left override)" },
-		{ "\"Ana\xe2\x80\xae" "x\"", "raw U+202E" },
+		{ "\"Ana\xe2\x80\xae"
+		  "x\"",
+		    "raw U+202E" },
 		{ "\"Ana\\u2066\"", "U+2066 (left-to-right isolate)" },
-		{ "\"Ana\xe2\x81\xa9\"", "raw U+2069 (pop directional isolate)" },
+		{ "\"Ana\xe2\x81\xa9\"",
+		    "raw U+2069 (pop directional isolate)" },
 	};
 	struct user_fields f;
 	char body[4096], msg[MSGLEN];
@@ -323,45 +341,55 @@ static void test_trim_and_controls(void)
 	ok(rc == 0 && strcmp(user_text(&f, USER_FIRST_NAME), "Ana") == 0,
 	    "\"  Ana  \" trimmed to \"Ana\"");
 	rc = check("{\"first_name\":\"   \"}", VALIDATE_UPDATE, &f, msg);
-	ok(rc == -1 && strstr(msg, "first_name must be a string of 1 to 50 "
-	    "characters") != NULL, "\"   \" is too short: %s", msg);
+	ok(rc == -1 &&
+	        strstr(msg,
+	            "first_name must be a string of 1 to 50 "
+	            "characters") != NULL,
+	    "\"   \" is too short: %s", msg);
 	rc = check("{\"nickname\":\"  abc  \"}", VALIDATE_UPDATE, &f, msg);
 	ok(rc == -1, "nickname of 3 chars padded with spaces is too short");
 	rc = check("{\"nickname\":\" Ab  Cd \"}", VALIDATE_UPDATE, &f, msg);
 	ok(rc == 0 && strcmp(user_text(&f, USER_NICKNAME), "Ab  Cd") == 0,
 	    "inner spaces kept as sent");
-	rc = check("{\"first_name\":\"\\u00a0Ana\"}", VALIDATE_UPDATE, &f,
-	    msg);
-	ok(rc == 0 && strcmp(user_text(&f, USER_FIRST_NAME),
-	    "\xc2\xa0" "Ana") == 0, "only U+0020 is trimmed (U+00A0 kept)");
+	rc = check("{\"first_name\":\"\\u00a0Ana\"}", VALIDATE_UPDATE, &f, msg);
+	ok(rc == 0 &&
+	        strcmp(user_text(&f, USER_FIRST_NAME),
+	            "\xc2\xa0"
+	            "Ana") == 0,
+	    "only U+0020 is trimmed (U+00A0 kept)");
 	rc = check("{\"first_name\":\"Ramo\\u0301n\"}", VALIDATE_UPDATE, &f,
 	    msg);
-	ok(rc == 0 && strcmp(user_text(&f, USER_FIRST_NAME),
-	    "Ramo\xcc\x81n") == 0, "no normalisation (combining accent kept)");
-	rc = check("{\"first_name\":\"A\\u200bna\\u2029\\u202f\\u2065\\u206a\"}",
-	    VALIDATE_UPDATE, &f, msg);
-	ok(rc == 0, "U+200B, U+2029, U+202F, U+2065, U+206A allowed (only "
+	ok(rc == 0 &&
+	        strcmp(user_text(&f, USER_FIRST_NAME), "Ramo\xcc\x81n") == 0,
+	    "no normalisation (combining accent kept)");
+	rc =
+	    check("{\"first_name\":\"A\\u200bna\\u2029\\u202f\\u2065\\u206a\"}",
+	        VALIDATE_UPDATE, &f, msg);
+	ok(rc == 0,
+	    "U+200B, U+2029, U+202F, U+2065, U+206A allowed (only "
 	    "the bidi controls are refused)");
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		rc = check(body_with(body, sizeof(body), "first_name",
-		    bad[i].value), VALIDATE_ADD, &f, msg);
-		ok(rc == -1 && strstr(msg, "first_name must not contain "
-		    "control characters") != NULL,
+		               bad[i].value),
+		    VALIDATE_ADD, &f, msg);
+		ok(rc == -1 &&
+		        strstr(msg,
+		            "first_name must not contain "
+		            "control characters") != NULL,
 		    "first_name with %s rejected", bad[i].what);
 	}
-	rc = check(body_with(body, sizeof(body), "first_name",
-	    "\"Ana\tMaria\""), VALIDATE_ADD, &f, msg);
+	rc =
+	    check(body_with(body, sizeof(body), "first_name", "\"Ana\tMaria\""),
+	        VALIDATE_ADD, &f, msg);
 	ok(rc == -1 && strstr(msg, "one JSON object") != NULL,
 	    "a raw tab inside a string is not JSON: 400");
 }
 
 static void test_types_and_keys(void)
 {
-	static const char *const wrong[] = {
-		"123", "1.5", "null", "true", "false", "{}",
-		"{\"a\":\"abcd\"}", "[]", "[\"abcd\"]"
-	};
+	static const char *const wrong[] = { "123", "1.5", "null", "true",
+		"false", "{}", "{\"a\":\"abcd\"}", "[]", "[\"abcd\"]" };
 	struct user_fields f;
 	char body[4096], msg[MSGLEN];
 	size_t i;
@@ -370,15 +398,15 @@ static void test_types_and_keys(void)
 	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
 		rc = check(body_with(body, sizeof(body), "nickname", wrong[i]),
 		    VALIDATE_ADD, &f, msg);
-		ok(rc == -1 && strstr(msg, "nickname must be a string") !=
-		    NULL, "nickname %s: must be a string", wrong[i]);
+		ok(rc == -1 && strstr(msg, "nickname must be a string") != NULL,
+		    "nickname %s: must be a string", wrong[i]);
 	}
 	rc = check("{\"country_id\":12}", VALIDATE_UPDATE, &f, msg);
 	ok(rc == -1 && strstr(msg, "country_id must be a string") != NULL,
 	    "update: a number is not a string");
 
-	rc = check("{\"nickname\":\"abcd\",\"foo\":\"x\"}", VALIDATE_UPDATE,
-	    &f, msg);
+	rc = check("{\"nickname\":\"abcd\",\"foo\":\"x\"}", VALIDATE_UPDATE, &f,
+	    msg);
 	ok(rc == -1 && strstr(msg, "unknown key \"foo\"") != NULL,
 	    "update: unknown key named: %s", msg);
 	ok(f.present == 0, "update: out zeroed on failure");
@@ -399,7 +427,7 @@ static void test_types_and_keys(void)
 	    "update {}: 400");
 	rc = check("{}", VALIDATE_ADD, &f, msg);
 	ok(rc == -1 && strstr(msg, "nickname is required") != NULL &&
-	    strstr(msg, "country_id is required") != NULL,
+	        strstr(msg, "country_id is required") != NULL,
 	    "add {}: every field required");
 	body_with(body, sizeof(body), NULL, NULL);
 	strcpy(body + strlen(body) - 1,
@@ -417,8 +445,8 @@ static void test_types_and_keys(void)
 	rc = check("{\"nickname\":\"valid\",\"nickname\":\"no\"}",
 	    VALIDATE_UPDATE, &f, msg);
 	ok(rc == -1, "a bad last occurrence fails");
-	rc = check("{\"\\u006eickname\":\"escaped\"}", VALIDATE_UPDATE, &f,
-	    msg);
+	rc =
+	    check("{\"\\u006eickname\":\"escaped\"}", VALIDATE_UPDATE, &f, msg);
 	ok(rc == 0 && user_fields_has(&f, USER_NICKNAME),
 	    "an escaped key is the same key");
 	rc = check("{\"nickname\\u0000x\":\"abcd\"}", VALIDATE_UPDATE, &f, msg);
@@ -482,8 +510,11 @@ static void test_not_an_object(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&f, 0x55, sizeof(f));
 		rc = check(bad[i].body, VALIDATE_UPDATE, &f, msg);
-		ok(rc == -1 && strcmp(msg, PREFIX "the body must be one JSON "
-		    "object") == 0 && f.present == 0,
+		ok(rc == -1 &&
+		        strcmp(msg,
+		            PREFIX "the body must be one JSON "
+		                   "object") == 0 &&
+		        f.present == 0,
 		    "%s: 400 not an object", bad[i].what);
 	}
 	rc = validate_user_body("{\"nickname\":\"abcd\"}\0", 20,
@@ -519,24 +550,30 @@ static void test_messages(void)
 	int rc, bad_utf8 = 0, overflow = 0;
 
 	rc = check("{\"nickname\":\"ab\",\"email\":\"nope\","
-	    "\"country_id\":\"A\"}", VALIDATE_UPDATE, &f, msg);
+	           "\"country_id\":\"A\"}",
+	    VALIDATE_UPDATE, &f, msg);
 	ok(rc == -1 && strncmp(msg, PREFIX, strlen(PREFIX)) == 0,
 	    "message starts with the contract prefix");
 	ok(strstr(msg, "nickname must be a string of 4 to 50 characters") !=
-	    NULL, "nickname rule named: %s", msg);
-	ok(strstr(msg, "email must be a string of 6 to 100 characters") !=
-	    NULL, "email rule named");
+	        NULL,
+	    "nickname rule named: %s", msg);
+	ok(strstr(msg, "email must be a string of 6 to 100 characters") != NULL,
+	    "email rule named");
 	ok(strstr(msg, "country_id must be a string of 2 to 5 characters") !=
-	    NULL, "country_id rule named");
+	        NULL,
+	    "country_id rule named");
 	nick = strstr(msg, "nickname");
 	mail = strstr(msg, "email");
 	ok(nick != NULL && mail != NULL && nick < mail &&
-	    strstr(msg, "characters; email") != NULL,
+	        strstr(msg, "characters; email") != NULL,
 	    "rules in table order, separated by \"; \"");
 	rc = check("{\"nickname\":\"abcd\",\"email\":\"ab@cdef\"}",
 	    VALIDATE_UPDATE, &f, msg);
-	ok(rc == -1 && strcmp(msg, PREFIX "email must be an address like "
-	    "local@domain.tld") == 0, "exact single-rule message: %s", msg);
+	ok(rc == -1 &&
+	        strcmp(msg,
+	            PREFIX "email must be an address like "
+	                   "local@domain.tld") == 0,
+	    "exact single-rule message: %s", msg);
 
 	/* Tiny buffers: never written past msglen, always terminated. */
 	body_with(body, sizeof(body), "nickname", "1");
@@ -544,28 +581,27 @@ static void test_messages(void)
 		memset(small, 'Z', sizeof(small));
 		rc = validate_user_body(body, strlen(body), VALIDATE_ADD, &f,
 		    small, cap);
-		if (rc != -1 || strlen(small) != cap - 1 ||
-		    small[cap] != 'Z' || small[63 + 1] != 'Z')
+		if (rc != -1 || strlen(small) != cap - 1 || small[cap] != 'Z' ||
+		    small[63 + 1] != 'Z')
 			overflow++;
 	}
 	ok(overflow == 0, "msglen 1..64: truncated, terminated, no overflow");
 	memset(small, 'Z', sizeof(small));
-	rc = validate_user_body(body, strlen(body), VALIDATE_ADD, &f, small,
-	    0);
+	rc = validate_user_body(body, strlen(body), VALIDATE_ADD, &f, small, 0);
 	ok(rc == -1 && small[0] == 'Z', "msglen 0: buffer untouched");
 	memset(small, 'Z', sizeof(small));
-	rc = validate_user_body(body, strlen(body), VALIDATE_ADD, &f, small,
-	    1);
+	rc = validate_user_body(body, strlen(body), VALIDATE_ADD, &f, small, 1);
 	ok(rc == -1 && small[0] == '\0' && small[1] == 'Z',
 	    "msglen 1: empty string");
 
 	/* Cutting a multi-byte key in the middle keeps UTF-8 whole. */
-	strcpy(body, "{\"\xc3\xb3\xc3\xb3\xe2\x82\xac\xe2\x82\xac"
+	strcpy(body,
+	    "{\"\xc3\xb3\xc3\xb3\xe2\x82\xac\xe2\x82\xac"
 	    "\xf0\x9f\x98\x80\xf0\x9f\x98\x80\":1}");
 	check(body, VALIDATE_UPDATE, &f, full);
 	for (cap = strlen(PREFIX) + 10; cap < strlen(PREFIX) + 40; cap++) {
-		rc = validate_user_body(body, strlen(body), VALIDATE_UPDATE,
-		    &f, msg, cap);
+		rc = validate_user_body(body, strlen(body), VALIDATE_UPDATE, &f,
+		    msg, cap);
 		if (rc != -1 || !utf8_complete(msg) || strlen(msg) >= cap ||
 		    strncmp(msg, full, strlen(msg)) != 0)
 			bad_utf8++;
@@ -574,8 +610,9 @@ static void test_messages(void)
 
 	rc = check("{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}",
 	    VALIDATE_UPDATE, &f, msg);
-	ok(rc == -1 && strstr(msg, "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\"")
-	    != NULL, "a long unknown key is shortened: %s", msg);
+	ok(rc == -1 &&
+	        strstr(msg, "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\"") != NULL,
+	    "a long unknown key is shortened: %s", msg);
 	rc = check("{\"a\\u0001b\":1}", VALIDATE_UPDATE, &f, msg);
 	ok(rc == -1 && strstr(msg, "\"a?b\"") != NULL,
 	    "controls in an unknown key are shown as ?");
