@@ -133,9 +133,14 @@ is "$(stat -c '%A %G' "$S/usersd.sock")" 'srw-rw---- www-data' \
 is "$(stat -c '%A %U:%G' "$S/usersd.ini") $(stat -c '%A %U:%G' "$S/db-password")" \
     "-rw-r----- root:$user -rw-r----- root:$user" \
     "usersd.ini and db-password are root:$user 0640"
-# What a reload reads (the INI, the password file), as the dropped user.
-bin=$(built usersd)
-like "$(runuser -u "$user" -- "$bin" -t -c "$S/usersd.ini" 2>&1)" \
+# What a reload reads (the INI, the password file), as the dropped user,
+# with a copy of the binary it can run (a checkout may be out of its reach:
+# t/55).
+bin_dir=$(mktemp -d)
+at_exit rm -rf "$bin_dir"
+chmod 0711 "$bin_dir"
+install -m 0755 "$(built usersd)" "$bin_dir/usersd"
+like "$(runuser -u "$user" -- "$bin_dir/usersd" -t -c "$S/usersd.ini" 2>&1)" \
     'configuration is valid' "$user can read usersd.ini and db-password (usersd -t as $user)"
 # can_read USER FILE: USER can read FILE (what it reads is thrown away).
 can_read() { runuser -u "$1" -- cat "$2" >/dev/null 2>&1; }
