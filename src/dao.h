@@ -29,9 +29,11 @@ struct user_fields {
 /* Called once per row, in order; the row is only valid during the call. */
 typedef void (*dao_row_fn)(const struct user *u, void *ctx);
 
-/* Remembers cfg (which must outlive the DAO) and tries to connect; a
- * failure here is not fatal: every call connects when it must. */
-void dao_init(const struct config_database *cfg);
+/* Remembers cfg and rep (which must outlive the DAO; rep may be NULL: no
+ * replicas) and tries to connect to [database]; a failure here is not
+ * fatal: every call connects when it must. */
+void dao_init(const struct config_database *cfg,
+    const struct config_replicas *rep);
 /* Closes the statements and the connection. */
 void dao_shutdown(void);
 
