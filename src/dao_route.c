@@ -9,6 +9,8 @@
 
 /* The longest GTID position kept: one GTID per replication domain. */
 #define GTID_POS_MAX 512
+/* How long reads go without the primary's position after it failed. */
+#define POSITION_RETRY_SECONDS 1.0
 
 /* This worker's next replica (each worker starts at its own). */
 static size_t round_robin;
@@ -55,8 +57,8 @@ enum dao_status dao_run(const char *op, dao_attempt_fn attempt, void *arg)
 }
 
 /* The first column of the one row sql answers, into out. */
-static enum dao_status query_value(const char *sql, char *out, size_t size,
-    struct dao_failure *f)
+static enum dao_status query_value(const char *step, const char *sql, char *out,
+    size_t size, struct dao_failure *f)
 {
 	MYSQL *m = dao_mysql();
 	MYSQL_RES *res;
@@ -64,12 +66,12 @@ static enum dao_status query_value(const char *sql, char *out, size_t size,
 	enum dao_status s = DAO_OK;
 
 	if (mysql_real_query(m, sql, strlen(sql)) != 0)
-		return dao_conn_failed("query", f);
+		return dao_conn_failed(step, f);
 	if ((res = mysql_store_result(m)) == NULL)
-		return dao_conn_failed("store result", f);
+		return dao_conn_failed(step, f);
 	row = mysql_fetch_row(res);
 	if (row == NULL || row[0] == NULL) {
-		dao_log(LOG_LEVEL_WARN, f->op, "%s: no value", sql);
+		dao_log(LOG_LEVEL_WARN, f->op, "%s: no value", step);
 		s = DAO_ERROR;
 	} else {
 		snprintf(out, size, "%s", row[0]);
@@ -80,21 +82,25 @@ static enum dao_status query_value(const char *sql, char *out, size_t size,
 
 static enum dao_status position_attempt(void *arg, struct dao_failure *f)
 {
-	return query_value(dao_sql_primary_position, arg, GTID_POS_MAX, f);
+	return query_value("GTID position", dao_sql_primary_position, arg,
+	    GTID_POS_MAX, f);
 }
 
 /*
  * The primary's GTID position now, into pos: every write acknowledged
  * before this read began is in it. -1 when the primary cannot say (it is
- * down or resting): the read then goes on without waiting, as stale as
- * the replication lag, rather than failing while the replicas can answer.
+ * down): the read then goes on without waiting, as stale as the
+ * replication lag, rather than failing while the replicas can answer.
+ * After a failure the primary is asked again POSITION_RETRY_SECONDS later,
+ * not skip_seconds: once it is back (another worker may already have
+ * written through it), reads wait again within that second.
  */
 static int primary_position(const char *op, char *pos)
 {
 	struct dao_conn *primary = dao_server(0);
 	struct dao_failure f;
 
-	if (dao_resting(primary))
+	if (dao_failed_within(primary, POSITION_RETRY_SECONDS))
 		return -1;
 	if (dao_run_on(primary, op, position_attempt, pos, &f) != DAO_OK) {
 		dao_rest(primary, op, "no GTID position");
@@ -123,7 +129,8 @@ static enum dao_status replica_wait(struct replica_read *r,
 		dao_log(LOG_LEVEL_ERROR, f->op, "bad GTID position");
 		return DAO_ERROR;
 	}
-	if ((s = query_value(sql, done, sizeof(done), f)) != DAO_OK)
+	if ((s = query_value("MASTER_GTID_WAIT", sql, done, sizeof(done), f)) !=
+	    DAO_OK)
 		return s;
 	/* 0: caught up; -1: timed out. */
 	if (strcmp(done, "0") != 0) {
