@@ -1,4 +1,5 @@
-/* Data access: one MariaDB connection per worker, every statement prepared
+/* Data access: one MariaDB connection per worker and server ([database],
+ * and the [replicas] servers a read has used), every statement prepared
  * once per connection and kept; after a lost connection, reconnect and
  * prepare again. All SQL text lives in dao_sql.c. */
 #ifndef USERS_DAO_H

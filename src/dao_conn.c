@@ -25,7 +25,6 @@ struct dao_conn {
 	char label[20];    /* "replica 2: " before a connect error; "" alone */
 	MYSQL *mysql;      /* NULL: not connected */
 	double rest_until; /* dao_resting until then (monotonic seconds) */
-	double failed_at;  /* when dao_rest was last called; 0: never */
 	MYSQL_STMT *stmt[DAO_STMT_COUNT];
 	int no_trigram_table; /* an older schema: scan always */
 	/* Row lists by [filter column][order column][descending][keyset]
@@ -267,7 +266,7 @@ enum dao_status dao_run_on(struct dao_conn *c, const char *op,
 		*last = f;
 		/* It answered: whatever failed before is over. */
 		if (s == DAO_OK || s == DAO_NOT_FOUND || s == DAO_CONFLICT)
-			c->rest_until = c->failed_at = 0;
+			c->rest_until = 0;
 		if (f.broken || is_connection_error(f.code))
 			db_disconnect(c);
 		if (s != DAO_UNAVAILABLE || f.rows_out)
@@ -315,13 +314,12 @@ void dao_rest(struct dao_conn *c, const char *op, const char *why)
 	if (!dao_resting(c))
 		dao_log(LOG_LEVEL_WARN, op, "%s: %s, not used for %u s",
 		    c->name, why, db.rep.skip_seconds);
-	c->failed_at = seconds_now();
-	c->rest_until = c->failed_at + db.rep.skip_seconds;
+	c->rest_until = seconds_now() + db.rep.skip_seconds;
 }
 
-int dao_failed_within(const struct dao_conn *c, double seconds)
+double dao_seconds_now(void)
 {
-	return c->failed_at > 0 && seconds_now() - c->failed_at < seconds;
+	return seconds_now();
 }
 
 MYSQL *dao_mysql(void)

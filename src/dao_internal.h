@@ -126,8 +126,8 @@ const struct config_replicas *dao_replicas(void);
 /* Whether c failed within skip_seconds; dao_rest starts that, logging why. */
 int dao_resting(const struct dao_conn *c);
 void dao_rest(struct dao_conn *c, const char *op, const char *why);
-/* Whether dao_rest was called on c less than seconds ago. */
-int dao_failed_within(const struct dao_conn *c, double seconds);
+/* The monotonic clock, in seconds. */
+double dao_seconds_now(void);
 
 /* The connection the running attempt uses (dao_run_on sets it). */
 MYSQL *dao_mysql(void);

@@ -9,11 +9,16 @@
 
 /* The longest GTID position kept: one GTID per replication domain. */
 #define GTID_POS_MAX 512
-/* How long reads go without the primary's position after it failed. */
+/* How long reads go without the primary's position after it refused
+ * quickly; one that took SLOW_FAILURE_SECONDS or more to fail (a frozen
+ * server, a host gone) is not asked again for skip_seconds. */
 #define POSITION_RETRY_SECONDS 1.0
+#define SLOW_FAILURE_SECONDS 0.5
 
-/* This worker's next replica (each worker starts at its own). */
+/* This worker's next replica (each worker starts at its own), and until
+ * when its reads do not ask the primary for its position. */
 static size_t round_robin;
+static double position_unknown_until;
 
 void dao_route_init(void)
 {
@@ -48,6 +53,8 @@ enum dao_status dao_run(const char *op, dao_attempt_fn attempt, void *arg)
 		enum dao_status s;
 
 		s = dao_run_on(dao_server(i), op, attempt, arg, &f);
+		if (s == DAO_OK && i == 0)
+			position_unknown_until = 0; /* the primary is back */
 		if (s != DAO_UNAVAILABLE || !dao_replicas()->galera ||
 		    f.write_sent || i + 1 >= n)
 			return s;
@@ -91,22 +98,31 @@ static enum dao_status position_attempt(void *arg, struct dao_failure *f)
  * before this read began is in it. -1 when the primary cannot say (it is
  * down): the read then goes on without waiting, as stale as the
  * replication lag, rather than failing while the replicas can answer.
- * After a failure the primary is asked again POSITION_RETRY_SECONDS later,
- * not skip_seconds: once it is back (another worker may already have
- * written through it), reads wait again within that second.
+ * A primary that refused is asked again POSITION_RETRY_SECONDS later, so
+ * reads wait again within a second of its return; one that let the read
+ * wait is asked again only after skip_seconds, or after a write through
+ * this worker found it back.
  */
 static int primary_position(const char *op, char *pos)
 {
-	struct dao_conn *primary = dao_server(0);
+	double started = dao_seconds_now(), took;
 	struct dao_failure f;
 
-	if (dao_failed_within(primary, POSITION_RETRY_SECONDS))
+	if (started < position_unknown_until)
 		return -1;
-	if (dao_run_on(primary, op, position_attempt, pos, &f) != DAO_OK) {
-		dao_rest(primary, op, "no GTID position");
-		return -1;
+	if (dao_run_on(dao_server(0), op, position_attempt, pos, &f) ==
+	    DAO_OK) {
+		position_unknown_until = 0;
+		return 0;
 	}
-	return 0;
+	took = dao_seconds_now() - started;
+	position_unknown_until = started + took +
+	    (took < SLOW_FAILURE_SECONDS ? POSITION_RETRY_SECONDS
+	                                 : dao_replicas()->skip_seconds);
+	dao_log(took < SLOW_FAILURE_SECONDS ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+	    op, "primary: no GTID position, reads do not wait for %.0f s",
+	    position_unknown_until - started - took);
+	return -1;
 }
 
 /* One read on a replica: wait for pos (when not NULL), then read. */
