@@ -475,34 +475,10 @@ static int check_allow(struct config *cfg, char *why, size_t whylen)
 	    whylen);
 }
 
-/* The space-separated words of servers into replicas.server[]. */
 static int check_servers(struct config *cfg, char *why, size_t whylen)
 {
-	struct config_replicas *r = &cfg->replicas;
-	const char *p = r->servers;
-
-	while (*(p += strspn(p, " \t")) != '\0') {
-		size_t len = strcspn(p, " \t");
-		char *word;
-		int rc;
-
-		if (r->count == CONFIG_REPLICAS_MAX) {
-			snprintf(why, whylen, "more than %d servers",
-			    CONFIG_REPLICAS_MAX);
-			return -1;
-		}
-		word = xmalloc(len + 1);
-		memcpy(word, p, len);
-		word[len] = '\0';
-		rc = netaddr_parse_server(word, &r->server[r->count], why,
-		    whylen);
-		free(word);
-		if (rc == -1)
-			return -1;
-		r->count++;
-		p += len;
-	}
-	return 0;
+	return netaddr_parse_servers(cfg->replicas.servers, &cfg->replicas, why,
+	    whylen);
 }
 
 /* The file is read only by its known keys, so refuse everything else. */

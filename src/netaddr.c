@@ -175,3 +175,29 @@ void netaddr_endpoint_free(struct config_endpoint *e)
 	free(e->unix_socket);
 	memset(e, 0, sizeof(*e));
 }
+
+int netaddr_parse_servers(const char *list, struct config_replicas *r,
+    char *why, size_t whylen)
+{
+	char word[NETADDR_SERVER_MAX + 1];
+	const char *p = list;
+	int rc;
+
+	while ((rc = next_word(&p, word, sizeof(word))) != 0) {
+		if (rc == -1) {
+			snprintf(why, whylen, "a server longer than %d bytes",
+			    NETADDR_SERVER_MAX);
+			return -1;
+		}
+		if (r->count == CONFIG_REPLICAS_MAX) {
+			snprintf(why, whylen, "more than %d servers",
+			    CONFIG_REPLICAS_MAX);
+			return -1;
+		}
+		if (netaddr_parse_server(word, &r->server[r->count], why,
+		        whylen) == -1)
+			return -1;
+		r->count++;
+	}
+	return 0;
+}

@@ -43,4 +43,13 @@ int netaddr_parse_server(const char *word, struct config_endpoint *out,
     char *why, size_t whylen);
 void netaddr_endpoint_free(struct config_endpoint *e);
 
+/* The longest word of [replicas] servers: a socket path or a host name. */
+#define NETADDR_SERVER_MAX 300
+
+/* Every space-separated word of list into r->server[], counted in
+ * r->count (the caller frees what was stored, even on failure). Returns 0,
+ * or -1 with the reason in why. */
+int netaddr_parse_servers(const char *list, struct config_replicas *r,
+    char *why, size_t whylen);
+
 #endif
