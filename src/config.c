@@ -16,6 +16,7 @@
 
 #include "decimal.h"
 #include "log.h"
+#include "netaddr.h"
 #include "secret.h"
 #include "xmalloc.h"
 
@@ -72,7 +73,7 @@ struct errbuf {
 
 static setting_set_fn set_password_file, set_secret, set_secret_file,
     set_public_key_file;
-static setting_check_fn check_socket, check_alg;
+static setting_check_fn check_socket, check_allow, check_servers, check_alg;
 
 static const char *const jwt_algs[] = { "HS256", "HS384", "HS512", "RS256",
 	"RS384", "RS512", "ES256", "ES384", "ES512", NULL };
@@ -107,6 +108,7 @@ static const struct setting settings[] = {
 	STR("server", "socket", REQUIRED, server.socket, check_socket),
 	NUM("server", "socket_mode", SET_MODE, 0, 0777, "0660",
 	    server.socket_mode),
+	STR("server", "allow", 0, server.allow, check_allow),
 	STR("server", "socket_group", 0, server.socket_group, NULL),
 	STR("server", "user", 0, server.user, NULL),
 	NUM("server", "workers", SET_INT, 1, 256, "4", server.workers),
@@ -132,6 +134,15 @@ static const struct setting settings[] = {
 	    database.read_timeout),
 	NUM("database", "write_timeout", SET_UINT, 1, 3600, "5",
 	    database.write_timeout),
+
+	STR("replicas", "servers", EMPTY_OK, replicas.servers, check_servers),
+	NUM("replicas", "read_your_writes", SET_BOOL, 0, 1, "true",
+	    replicas.read_your_writes),
+	NUM("replicas", "wait_timeout_ms", SET_UINT, 1, 60000, "1000",
+	    replicas.wait_timeout_ms),
+	NUM("replicas", "skip_seconds", SET_UINT, 1, 3600, "10",
+	    replicas.skip_seconds),
+	NUM("replicas", "galera", SET_BOOL, 0, 1, "false", replicas.galera),
 
 	CHOICE("jwt", "alg", REQUIRED, NULL, jwt.alg, jwt_algs, check_alg),
 	CUSTOM("jwt", "secret", SECRET, jwt.key, set_secret),
@@ -443,25 +454,31 @@ static int set_public_key_file(struct config *cfg, const struct setting *s,
 }
 
 /* FCGX_OpenSocket takes a path, or host:port when there is a ':'; an empty
- * host would bind every interface. */
+ * host would bind every interface, a name would be resolved. */
 static int check_socket(struct config *cfg, char *why, size_t whylen)
 {
-	const char *sock = cfg->server.socket;
-	const char *colon = strchr(sock, ':');
-	long port;
+	return netaddr_parse_listen(cfg->server.socket, why, whylen) == -1 ? -1
+	                                                                   : 0;
+}
 
-	if (colon == NULL) {
-		if (strlen(sock) < sizeof(((struct sockaddr_un *)0)->sun_path))
-			return 0;
-		snprintf(why, whylen, "unix socket path longer than %zu bytes",
-		    sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+/* Read after socket: the address list is for a TCP socket only. */
+static int check_allow(struct config *cfg, char *why, size_t whylen)
+{
+	char env[NETADDR_ALLOW_ENV_MAX];
+
+	if (netaddr_parse_listen(cfg->server.socket, why, whylen) ==
+	    NETADDR_UNIX) {
+		snprintf(why, whylen, "applies to a TCP socket only");
 		return -1;
 	}
-	if (colon - sock == 9 && strncmp(sock, "127.0.0.1", 9) == 0 &&
-	    parse_long(colon + 1, 1, 65535, &port, why, whylen) == 0)
-		return 0;
-	snprintf(why, whylen, "must be a unix socket path or 127.0.0.1:PORT");
-	return -1;
+	return netaddr_allow_env(cfg->server.allow, env, sizeof(env), why,
+	    whylen);
+}
+
+static int check_servers(struct config *cfg, char *why, size_t whylen)
+{
+	return netaddr_parse_servers(cfg->replicas.servers, &cfg->replicas, why,
+	    whylen);
 }
 
 /* The file is read only by its known keys, so refuse everything else. */
@@ -553,6 +570,16 @@ static int load_setting(const dictionary *d, const struct setting *s,
 
 static int check_rules(const struct config *cfg, const struct errbuf *e)
 {
+	char why[256];
+
+	/* Beyond loopback anyone who can route to the port could call the
+	 * service with nginx's trust: name the peers allowed. */
+	if (cfg->server.allow == NULL &&
+	    netaddr_parse_listen(cfg->server.socket, why, sizeof(why)) ==
+	        NETADDR_TCP_OTHER)
+		return report(e, "server", "socket",
+		    "not a unix socket or a loopback 127.0.0.1:PORT: "
+		    "set [server] allow to the addresses that may connect");
 	if (cfg->jwt.key == NULL && cfg->jwt.kind == JWT_KIND_HMAC)
 		return report(e, "jwt", "secret",
 		    "required for %s (or secret_file)", cfg->jwt.alg);
@@ -707,6 +734,8 @@ void config_free(struct config *cfg)
 		if (settings[i].type == SET_STRING ||
 		    settings[i].type == SET_CHOICE)
 			free(*(char **)field_of(cfg, &settings[i]));
+	for (i = 0; i < cfg->replicas.count; i++)
+		netaddr_endpoint_free(&cfg->replicas.server[i]);
 	free(cfg->path);
 	memset(cfg, 0, sizeof(*cfg));
 }

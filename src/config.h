@@ -10,7 +10,8 @@
 enum jwt_alg_kind { JWT_KIND_HMAC, JWT_KIND_PUBLIC_KEY };
 
 struct config_server {
-	char *socket;         /* unix socket path, or "127.0.0.1:port" */
+	char *socket; /* unix socket path, or "IPV4:PORT" */
+	char *allow;  /* peers allowed over TCP, "a.b.c.d e.f.g.h"; NULL: any */
 	mode_t socket_mode;   /* octal in the file, e.g. 0660 */
 	char *socket_group;   /* group given the socket; NULL: leave as is */
 	char *user;           /* drop to this user after binding; NULL: stay */
@@ -30,6 +31,28 @@ struct config_database {
 	unsigned int connect_timeout; /* seconds */
 	unsigned int read_timeout;
 	unsigned int write_timeout;
+};
+
+/* One database server: host and port, or a unix socket path. */
+struct config_endpoint {
+	char *host; /* NULL when unix_socket is used */
+	unsigned int port;
+	char *unix_socket; /* NULL when host is used */
+};
+
+/* At most this many [replicas] servers. */
+#define CONFIG_REPLICAS_MAX 8
+
+/* Optional: read-only copies of [database], or the other nodes of its
+ * Galera cluster. Same user, password, name and timeouts as [database]. */
+struct config_replicas {
+	char *servers; /* as written; NULL: none (reads on [database]) */
+	size_t count;  /* parsed from servers, 0..CONFIG_REPLICAS_MAX */
+	struct config_endpoint server[CONFIG_REPLICAS_MAX];
+	int read_your_writes;         /* boolean, default true */
+	unsigned int wait_timeout_ms; /* MASTER_GTID_WAIT's bound */
+	unsigned int skip_seconds;    /* a failed server rests this long */
+	int galera;                   /* boolean, default false */
 };
 
 struct config_jwt {
@@ -52,6 +75,7 @@ struct config {
 	char *path; /* the file it was read from */
 	struct config_server server;
 	struct config_database database;
+	struct config_replicas replicas;
 	struct config_jwt jwt;
 	struct config_pagination pagination;
 };

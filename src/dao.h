@@ -1,4 +1,5 @@
-/* Data access: one MariaDB connection per worker, every statement prepared
+/* Data access: one MariaDB connection per worker and server ([database],
+ * and the [replicas] servers a read has used), every statement prepared
  * once per connection and kept; after a lost connection, reconnect and
  * prepare again. All SQL text lives in dao_sql.c. */
 #ifndef USERS_DAO_H
@@ -29,9 +30,11 @@ struct user_fields {
 /* Called once per row, in order; the row is only valid during the call. */
 typedef void (*dao_row_fn)(const struct user *u, void *ctx);
 
-/* Remembers cfg (which must outlive the DAO) and tries to connect; a
- * failure here is not fatal: every call connects when it must. */
-void dao_init(const struct config_database *cfg);
+/* Remembers cfg and rep (which must outlive the DAO; rep may be NULL: no
+ * replicas) and tries to connect to [database]; a failure here is not
+ * fatal: every call connects when it must. */
+void dao_init(const struct config_database *cfg,
+    const struct config_replicas *rep);
 /* Closes the statements and the connection. */
 void dao_shutdown(void);
 

@@ -67,9 +67,14 @@ struct dao_select {
 };
 
 /* Run by every new connection (MYSQL_INIT_COMMAND), and the text that
- * opens a write's transaction. */
+ * opens a write's transaction. The Galera setup adds wsrep_sync_wait = 1:
+ * a read first waits for the node to apply what the cluster committed. */
 extern const char dao_sql_session_setup[];
+extern const char dao_sql_session_setup_galera[];
 extern const char dao_sql_begin[];
+/* The primary's GTID position: what a replica must have applied before a
+ * read sees every write acknowledged so far. */
+extern const char dao_sql_primary_position[];
 
 /* The statement's short name ("by-id"), as the golden file shows it. */
 const char *dao_sql_name(enum dao_stmt s);
@@ -78,7 +83,15 @@ int dao_sql_render(enum dao_stmt s, char *buf, size_t size);
 /* Writes the list statement's text into buf; -1 if it does not fit. */
 int dao_sql_select(const struct dao_select *k, char *buf, size_t size);
 
-/* ---- dao_conn.c: the connection, failures, retries, the cache ---- */
+/* Writes SELECT MASTER_GTID_WAIT(pos, ms / 1000) into buf; -1 if pos is
+ * not a GTID position (digits, '-' and ',' only) or does not fit. */
+int dao_sql_replica_wait(const char *pos, unsigned int ms, char *buf,
+    size_t size);
+
+/* ---- dao_conn.c: the connections, failures, retries, the cache ---- */
+
+/* One database server and what this worker holds on it (dao_conn.c). */
+struct dao_conn;
 
 /* What a failed attempt saw: the retry loop decides from it. */
 struct dao_failure {
@@ -96,9 +109,39 @@ typedef enum dao_status (*dao_attempt_fn)(void *arg, struct dao_failure *f);
 void dao_log(enum log_level level, const char *op, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Runs attempt on a connection, reconnecting and retrying when that is
- * safe (see dao_conn.c); op names the operation in the logs. */
+/* Runs attempt on the server c, reconnecting and retrying when that is
+ * safe (see dao_conn.c); op names the operation in the logs. The last
+ * attempt's failure is left in *last. A server that could not be reached
+ * rests (dao_resting) for [replicas] skip_seconds. */
+enum dao_status dao_run_on(struct dao_conn *c, const char *op,
+    dao_attempt_fn attempt, void *arg, struct dao_failure *last);
+
+/* Server i: 0 is [database], 1..dao_server_count() - 1 the [replicas]
+ * servers in their order. */
+struct dao_conn *dao_server(size_t i);
+size_t dao_server_count(void);
+/* The [replicas] section (zeroed when the file has none). */
+const struct config_replicas *dao_replicas(void);
+
+/* Whether c failed within skip_seconds; dao_rest starts that, logging why. */
+int dao_resting(const struct dao_conn *c);
+void dao_rest(struct dao_conn *c, const char *op, const char *why);
+/* The monotonic clock, in seconds. */
+double dao_seconds_now(void);
+
+/* The connection the running attempt uses (dao_run_on sets it). */
+MYSQL *dao_mysql(void);
+
+/* ---- dao_route.c: which server runs an operation ---- */
+
+/* Seeds this worker's round robin (dao_init calls it). */
+void dao_route_init(void);
+/* Writes and transactions: on [database] (with galera, on the first node
+ * that answers, [database] first). Never replayed once sent. */
 enum dao_status dao_run(const char *op, dao_attempt_fn attempt, void *arg);
+/* Reads: on a replica when there are any (waiting for the primary's
+ * position with read_your_writes), else, or when none can, as dao_run. */
+enum dao_status dao_run_read(const char *op, dao_attempt_fn attempt, void *arg);
 
 /* Record and log the error of the connection, or of st, at step. */
 enum dao_status dao_conn_failed(const char *step, struct dao_failure *f);

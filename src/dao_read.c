@@ -362,7 +362,7 @@ static enum dao_status run_query(const char *op, struct query *q,
 	}
 	q->each = each;
 	q->ctx = ctx;
-	return dao_run(op, query_attempt, q);
+	return dao_run_read(op, query_attempt, q);
 }
 
 /*
@@ -473,7 +473,7 @@ enum dao_status dao_user_by_id(long id, struct user *out)
 {
 	struct by_id b = { .id = id, .out = out };
 
-	return dao_run("by-id", by_id_attempt, &b);
+	return dao_run_read("by-id", by_id_attempt, &b);
 }
 
 enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,

@@ -23,9 +23,31 @@
  * collation, and a value that does not fit is refused rather than cut.
  * MYSQL_INIT_COMMAND runs again on every new connection.
  */
-const char dao_sql_session_setup[] =
-    "SET time_zone = '+00:00', collation_connection = 'utf8mb4_unicode_ci', "
-    "sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'";
+#define SESSION_SETUP \
+	"SET time_zone = '+00:00', collation_connection = " \
+	"'utf8mb4_unicode_ci', " \
+	"sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'"
+const char dao_sql_session_setup[] = SESSION_SETUP;
+const char dao_sql_session_setup_galera[] =
+    SESSION_SETUP ", wsrep_sync_wait = 1";
+
+/* The binlog's position, not gtid_current_pos: on a primary they agree,
+ * and the binlog's is what its replicas receive. */
+const char dao_sql_primary_position[] = "SELECT @@global.gtid_binlog_pos";
+
+int dao_sql_replica_wait(const char *pos, unsigned int ms, char *buf,
+    size_t size)
+{
+	int n;
+
+	/* The position comes from the primary, never from a client; its
+	 * characters are checked all the same, as it is quoted here. */
+	if (pos[strspn(pos, "0123456789-,")] != '\0')
+		return -1;
+	n = snprintf(buf, size, "SELECT MASTER_GTID_WAIT('%s', %u.%03u)", pos,
+	    ms / 1000, ms % 1000);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
 
 const char dao_sql_begin[] = "START TRANSACTION";
 

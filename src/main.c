@@ -14,6 +14,7 @@
 #include "config.h"
 #include "log.h"
 #include "master.h"
+#include "netaddr.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -103,6 +104,32 @@ static int drop_privileges(const char *user)
 	return 0;
 }
 
+/*
+ * libfcgi's own allow-list: FCGX_Init reads FCGI_WEB_SERVER_ADDRS, and
+ * every accept() of an IPv4 peer not on it is closed before a byte is
+ * read, inside the library, so no request code ever sees that peer. Set
+ * from [server] allow only: one inherited from the environment is dropped,
+ * so the INI file alone says who may connect.
+ */
+static int set_peer_allow_list(const struct config_server *s)
+{
+	char env[NETADDR_ALLOW_ENV_MAX], why[256];
+
+	if (s->allow == NULL)
+		return unsetenv("FCGI_WEB_SERVER_ADDRS");
+	if (netaddr_allow_env(s->allow, env, sizeof(env), why, sizeof(why)) !=
+	    0) {
+		log_error("[server] allow: %s", why);
+		return -1;
+	}
+	if (setenv("FCGI_WEB_SERVER_ADDRS", env, 1) != 0) {
+		log_error("setenv: %s", strerror(errno));
+		return -1;
+	}
+	log_info("accepting FastCGI connections from %s only", env);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *path = DEFAULT_CONFIG;
@@ -134,6 +161,8 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
+	if (set_peer_allow_list(&cfg.server) != 0)
+		goto fail;
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		goto fail;

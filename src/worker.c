@@ -203,7 +203,7 @@ int worker_run(const struct config *cfg, int listen_fd)
 		log_error("FCGX_InitRequest failed");
 		return 1;
 	}
-	dao_init(&cfg->database);
+	dao_init(&cfg->database, &cfg->replicas);
 	log_info("worker ready");
 	while (!stop_requested) {
 		if (FCGX_Accept_r(&fr) < 0)

@@ -1,6 +1,7 @@
 /* Unit test of config_load: typed values, defaults, and every refusal naming
  * its section and key without ever showing a secret. */
 #include "config.h"
+#include "netaddr.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -185,6 +186,49 @@ static const struct bad_case bad_cases[] = {
 	    "[server] socket", "longer than 107 bytes" },
 	{ "socket empty", "[server]\nsocket =\n" DB JWT, "[server] socket",
 	    "must not be empty" },
+	{ "socket IPv6", "[server]\nsocket = [::1]:9000\n" DB JWT,
+	    "[server] socket", "IPv6 is not supported" },
+	{ "socket host name", "[server]\nsocket = localhost:9000\n" DB JWT,
+	    "[server] socket", "IPV4:PORT" },
+	{ "socket port 65536", "[server]\nsocket = 10.0.0.1:65536\n" DB JWT,
+	    "[server] socket", "IPV4:PORT" },
+	{ "socket other host without allow",
+	    "[server]\nsocket = 10.0.0.5:9000\n" DB JWT, "[server] socket",
+	    "set [server] allow" },
+	{ "allow on a unix socket", SERVER "allow = 127.0.0.1\n" DB JWT,
+	    "[server] allow", "TCP socket only" },
+	{ "allow a name",
+	    "[server]\nsocket = 10.0.0.5:9000\nallow = nginx.local\n" DB JWT,
+	    "[server] allow", "word 1 is not an IPv4 address" },
+	{ "allow leading zero",
+	    "[server]\nsocket = 10.0.0.5:9000\n"
+	    "allow = \"10.0.0.2 010.0.0.3\"\n" DB JWT,
+	    "[server] allow", "word 2 is not an IPv4 address" },
+	{ "allow IPv6",
+	    "[server]\nsocket = 10.0.0.5:9000\nallow = ::1\n" DB JWT,
+	    "[server] allow", "not an IPv4 address" },
+	{ "allow empty", "[server]\nsocket = 10.0.0.5:9000\nallow =\n" DB JWT,
+	    "[server] allow", "must not be empty" },
+	{ "allow blank",
+	    "[server]\nsocket = 10.0.0.5:9000\nallow = \" \"\n" DB JWT,
+	    "[server] allow", "at least one address" },
+	{ "replicas server port name",
+	    SERVER DB JWT "[replicas]\nservers = db1:mysql\n",
+	    "[replicas] servers", "is not HOST:PORT" },
+	{ "replicas server empty brackets",
+	    SERVER DB JWT "[replicas]\nservers = []:3306\n",
+	    "[replicas] servers", "is not HOST:PORT" },
+	{ "replicas nine servers",
+	    SERVER DB JWT "[replicas]\nservers = \"a b c d e f g h i\"\n",
+	    "[replicas] servers", "more than 8 servers" },
+	{ "replicas wait_timeout_ms 0",
+	    SERVER DB JWT "[replicas]\nwait_timeout_ms = 0\n",
+	    "[replicas] wait_timeout_ms", "out of range 1..60000" },
+	{ "replicas skip_seconds 3601",
+	    SERVER DB JWT "[replicas]\nskip_seconds = 3601\n",
+	    "[replicas] skip_seconds", "out of range 1..3600" },
+	{ "replicas unknown key", SERVER DB JWT "[replicas]\nhosts = a\n",
+	    "[replicas] hosts", "unknown key" },
 	{ "database user empty",
 	    SERVER "[database]\nunix_socket = /s\n"
 	           "user =\nname = n\npassword = " PASSWORD "\n" JWT,
@@ -565,6 +609,92 @@ static void test_socket_forms(void)
 	config_free(&c);
 }
 
+static void test_remote_forms(void)
+{
+	struct config c;
+	char err[512], path[64], env[NETADDR_ALLOW_ENV_MAX];
+
+	ok(load_text("[server]\nsocket = 10.0.0.5:9000\n"
+	             "allow = \" 10.0.0.2  10.0.0.3\"\n" DB JWT,
+	       &c, err, sizeof(err), path, sizeof(path)) == 0 &&
+	        streq(c.server.socket, "10.0.0.5:9000") &&
+	        streq(c.server.allow, " 10.0.0.2  10.0.0.3"),
+	    "socket 10.0.0.5:9000 with allow accepted (%s)", err);
+	config_free(&c);
+	ok(load_text("[server]\nsocket = 0.0.0.0:9000\nallow = 10.0.0.2\n" DB
+	                 JWT,
+	       &c, err, sizeof(err), path, sizeof(path)) == 0,
+	    "socket 0.0.0.0:9000 with allow accepted (%s)", err);
+	config_free(&c);
+	ok(load_text("[server]\nsocket = 127.0.0.2:9000\n" DB JWT, &c, err,
+	       sizeof(err), path, sizeof(path)) == 0 &&
+	        c.server.allow == NULL,
+	    "socket 127.0.0.2:9000 is loopback: no allow needed (%s)", err);
+	config_free(&c);
+	ok(load_text("[server]\nsocket = 127.0.0.1:9000\nallow = 127.0.0.1\n" DB
+	                 JWT,
+	       &c, err, sizeof(err), path, sizeof(path)) == 0,
+	    "allow on a loopback socket accepted (%s)", err);
+	config_free(&c);
+	ok(netaddr_allow_env(" 10.0.0.2  10.0.0.3\t192.168.1.1 ", env,
+	       sizeof(env), err, sizeof(err)) == 0 &&
+	        streq(env, "10.0.0.2,10.0.0.3,192.168.1.1"),
+	    "allow becomes FCGI_WEB_SERVER_ADDRS \"%s\"", env);
+	ok(netaddr_parse_listen("127.255.0.1:1", err, sizeof(err)) ==
+	        NETADDR_TCP_LOOPBACK,
+	    "127.255.0.1 is loopback");
+	ok(netaddr_parse_listen("128.0.0.1:1", err, sizeof(err)) ==
+	        NETADDR_TCP_OTHER,
+	    "128.0.0.1 is not loopback");
+}
+
+static void test_replicas(void)
+{
+	struct config c;
+	char err[512], path[64];
+	const struct config_endpoint *e;
+
+	ok(load_text(SERVER DB JWT, &c, err, sizeof(err), path, sizeof(path)) ==
+	            0 &&
+	        c.replicas.servers == NULL && c.replicas.count == 0 &&
+	        c.replicas.read_your_writes == 1 &&
+	        c.replicas.wait_timeout_ms == 1000 &&
+	        c.replicas.skip_seconds == 10 && c.replicas.galera == 0,
+	    "no [replicas]: none, and the defaults (%s)", err);
+	config_free(&c);
+	ok(load_text(SERVER DB JWT "[replicas]\nservers =\n", &c, err,
+	       sizeof(err), path, sizeof(path)) == 0 &&
+	        c.replicas.count == 0,
+	    "empty servers: none (%s)", err);
+	config_free(&c);
+	if (load_text(SERVER DB JWT "[replicas]\n"
+	                            "servers = \"127.0.0.1:13308 /run/r.sock "
+	                            "[::1]:3310  db2.local\"\n"
+	                            "read_your_writes = false\n"
+	                            "wait_timeout_ms = 250\nskip_seconds = 3\n"
+	                            "galera = yes\n",
+	        &c, err, sizeof(err), path, sizeof(path)) != 0) {
+		ok(0, "replicas load (%s)", err);
+		return;
+	}
+	e = c.replicas.server;
+	ok(c.replicas.count == 4, "four servers");
+	ok(streq(e[0].host, "127.0.0.1") && e[0].port == 13308 &&
+	        e[0].unix_socket == NULL,
+	    "host:port");
+	ok(e[1].host == NULL && streq(e[1].unix_socket, "/run/r.sock"),
+	    "unix socket");
+	ok(streq(e[2].host, "::1") && e[2].port == 3310, "[IPv6]:port");
+	ok(streq(e[3].host, "db2.local") && e[3].port == 3306,
+	    "host alone: port 3306");
+	ok(c.replicas.read_your_writes == 0 &&
+	        c.replicas.wait_timeout_ms == 250 &&
+	        c.replicas.skip_seconds == 3 && c.replicas.galera == 1,
+	    "read_your_writes, wait_timeout_ms, skip_seconds, galera");
+	config_free(&c);
+	ok(is_zeroed(&c), "replicas: config_free leaves the struct zeroed");
+}
+
 static void test_secret_files(void)
 {
 	struct config c;
@@ -698,6 +828,8 @@ int main(void)
 	test_numbers();
 	test_booleans();
 	test_socket_forms();
+	test_remote_forms();
+	test_replicas();
 	test_secret_files();
 	test_password_file();
 	test_public_key();

@@ -258,6 +258,37 @@ static int write_golden(const char *path, const char *doc)
 	return 0;
 }
 
+/*
+ * The statements of [replicas] (dao_route.c), sent only when servers are
+ * configured, so they are checked here rather than in the golden file,
+ * which holds exactly what a one-server service sends.
+ */
+static void check_replica_texts(void)
+{
+	char buf[128];
+
+	ok(strcmp(dao_sql_primary_position,
+	       "SELECT @@global.gtid_binlog_pos") == 0,
+	    "the primary's position is its binlog's");
+	ok(dao_sql_replica_wait("0-1-42,1-2-7", 1500, buf, sizeof(buf)) == 0 &&
+	        strcmp(buf, "SELECT MASTER_GTID_WAIT('0-1-42,1-2-7', 1.500)") ==
+	            0,
+	    "MASTER_GTID_WAIT text: %s", buf);
+	ok(dao_sql_replica_wait("", 5, buf, sizeof(buf)) == 0 &&
+	        strcmp(buf, "SELECT MASTER_GTID_WAIT('', 0.005)") == 0,
+	    "an empty position (no write yet) waits for nothing: %s", buf);
+	ok(dao_sql_replica_wait("0-1-1') OR ('1", 1000, buf, sizeof(buf)) == -1,
+	    "a position with other characters is refused");
+	ok(dao_sql_replica_wait("0-1-1", 1000, buf, 20) == -1,
+	    "a text that does not fit is refused");
+	ok(strncmp(dao_sql_session_setup_galera, dao_sql_session_setup,
+	       strlen(dao_sql_session_setup)) == 0 &&
+	        strcmp(dao_sql_session_setup_galera +
+	                strlen(dao_sql_session_setup),
+	            ", wsrep_sync_wait = 1") == 0,
+	    "the Galera session setup is the same plus wsrep_sync_wait = 1");
+}
+
 int main(int argc, char **argv)
 {
 	const char *top = getenv("top_srcdir");
@@ -277,6 +308,7 @@ int main(int argc, char **argv)
 	ok(golden != NULL, "%s is readable", path);
 	check_entries(golden);
 	check_shape();
+	check_replica_texts();
 	ok(golden != NULL && strcmp(golden, doc) == 0,
 	    "the golden file holds these %d statements and nothing else",
 	    n_entries);
