@@ -130,8 +130,11 @@ done < <(sed -n 's/^[[:space:]]*alias[[:space:]]\{1,\}\([^;]*\);.*/\1/p' "$SITE"
 sock=$(ini_get "$INI" server socket)
 is "$sock" /run/usersd/usersd.sock \
 	'[server] socket is in the unit'"'"'s runtime directory'
-like "$(cat "$SITE")" "fastcgi_pass unix:$sock;" \
+# The upstream holds the one server of a one-host install: the INI's socket.
+like "$(cat "$SITE")" "server unix:$sock;" \
 	'the site file passes to the INI'"'"'s socket'
+like "$(cat "$SITE")" 'fastcgi_pass usersd_responders;' \
+	'through the upstream of the responders'
 
 # The unit: the configured paths and the required settings.
 # shellcheck disable=SC2016 # $MAINPID is the unit's, literally
