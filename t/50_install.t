@@ -104,6 +104,9 @@ has 644 "$DATADIR/man/man5/usersd.ini.5"
 for f in "$ROOT"/sql/*.sql; do
 	has 644 "$DATADIR/usersd/sql/${f##*/}"
 done
+for f in "$ROOT"/etc/mariadb/*.cnf; do
+	has 644 "$DATADIR/usersd/examples/mariadb/${f##*/}"
+done
 if [ -f "$ROOT/docs/openapi.yaml" ]; then
 	has 644 "$DATADIR/usersd/openapi.yaml"
 fi
