@@ -7,9 +7,9 @@
 # `./stack db-start test primary` writes work again and both replicas
 # follow it again, semi-synchronously. Runs in ./stack test's cluster pass
 # only (USERS_CLUSTER=replication): anywhere else it fails.
-#
-# TODO(issue 12, DAO split): once usersd reads from [replicas], reads must
-# answer 200 throughout the outage; today they share the writes' 503.
+# When the responders have [replicas] (the DAO's read/write split), reads
+# answer 200 throughout, from the replicas; without it they share the
+# writes' 503 and that check is reported as skipped.
 if [ "${USERS_CLUSTER:-}" != replication ]; then
 	echo "Bail out! t/cluster/61_primary.t needs a replication stack: ./stack test runs it in its cluster pass"
 	exit 1
@@ -37,12 +37,19 @@ ok 'before: both replicas acknowledge' wait_for 10 semisync_clients 2
 tag=$(printf '%05d' $((RANDOM % 100000)))
 loop_start w1 rw "$tag"
 loop_start w2 rw "$tag"
+loop_start r3 read
 sleep 2
 kill -s KILL "$(cat "$S/mysqld.pid")"
 t_kill=$EPOCHREALTIME
 sleep 2
-loop_stop w1 w2
-all=$(loop_log w1 w2)
+loop_stop w1 w2 r3
+all=$(loop_log w1 w2 r3)
+if grep -q '^\[replicas\]' "$S/usersd1.ini"; then
+	is "$(printf '%s\n' "$all" | awk -F '\t' '$1 == "read" && $4 != 200')" '' \
+	    'reads answer 200 throughout (from the replicas)'
+else
+	skip 'reads answer 200 throughout' 'this usersd has no [replicas]'
+fi
 adds=$(printf '%s\n' "$all" | awk -F '\t' '$1 == "add"')
 diag "$(printf '%s\n' "$adds" | grep -c .) adds:" \
     "$(printf '%s\n' "$adds" | awk -F '\t' '{ n[$4]++ }
