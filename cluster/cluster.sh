@@ -18,9 +18,11 @@ readonly GALERA_PROVIDER=/usr/lib/galera/libgalera_smm.so
 # without it (asynchronous until a replica is back): a dead replica costs
 # the writes this much once, not forever.
 readonly SEMISYNC_TIMEOUT_MS=500
-# The read/write files of t/ the cluster pass runs too, besides t/cluster/.
+# The read/write files of t/ the cluster passes run too, besides
+# t/cluster/: all of them on the replication stack, the writes on Galera.
 readonly CLUSTER_SHARED_TESTS=(t/04_read.t t/10_search.t t/20_add.t
-	t/21_update.t t/22_delete.t)
+	t/21_update.t t/22_delete.t galera:t/20_add.t galera:t/21_update.t
+	galera:t/22_delete.t)
 
 # cluster_node_paths ROLE: the files of replicaN or galeraN, each in its own
 # directory $S/ROLE/ (a Galera node's is mysql's: the server runs as mysql,
@@ -236,11 +238,16 @@ cluster_nginx_site() {
 # cluster_test_pass FILE...: ./stack test's cluster passes, on the test
 # stack's state directory (the one-host pass's logs stay in log/, these
 # go to log.replication/ and log.galera/): t/cluster/*galera* on a Galera
-# stack, the other FILEs on a replication stack.
+# stack, and those written galera:t/NAME.t; the other FILEs on a
+# replication stack.
 cluster_test_pass() {
 	local rc=0 t rep=() gal=()
 	for t in "$@"; do
-		if [[ $t == t/cluster/*galera* ]]; then gal+=("$t"); else rep+=("$t"); fi
+		case $t in
+		galera:*) gal+=("${t#galera:}") ;;
+		t/cluster/*galera*) gal+=("$t") ;;
+		*) rep+=("$t") ;;
+		esac
 	done
 	stop_stack
 	mv "$S/log" "$S/log.onehost"
