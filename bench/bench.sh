@@ -64,7 +64,7 @@ EOF
 	grep -q "include $S/nginx/bench-server.conf;" "$site" ||
 		die "could not add the bench's static location to $site"
 	[ "$BENCH_KEEP_CONN" = 1 ] || return 0
-	sed -i "s|^\([[:space:]]*\)fastcgi_pass unix:$APP_SOCK;\$|\1fastcgi_pass usersd_bench;\n\1fastcgi_keep_conn on;|" \
+	sed -i "s|^\([[:space:]]*\)fastcgi_pass usersd_responders;\$|\1fastcgi_pass usersd_bench;\n\1fastcgi_keep_conn on;|" \
 		"$site"
 	grep -q 'fastcgi_keep_conn on;' "$site" ||
 		die "could not switch $site to fastcgi_keep_conn"

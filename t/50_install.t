@@ -104,6 +104,9 @@ has 644 "$DATADIR/man/man5/usersd.ini.5"
 for f in "$ROOT"/sql/*.sql; do
 	has 644 "$DATADIR/usersd/sql/${f##*/}"
 done
+for f in "$ROOT"/etc/mariadb/*.cnf; do
+	has 644 "$DATADIR/usersd/examples/mariadb/${f##*/}"
+done
 if [ -f "$ROOT/docs/openapi.yaml" ]; then
 	has 644 "$DATADIR/usersd/openapi.yaml"
 fi
@@ -130,8 +133,11 @@ done < <(sed -n 's/^[[:space:]]*alias[[:space:]]\{1,\}\([^;]*\);.*/\1/p' "$SITE"
 sock=$(ini_get "$INI" server socket)
 is "$sock" /run/usersd/usersd.sock \
 	'[server] socket is in the unit'"'"'s runtime directory'
-like "$(cat "$SITE")" "fastcgi_pass unix:$sock;" \
+# The upstream holds the one server of a one-host install: the INI's socket.
+like "$(cat "$SITE")" "server unix:$sock;" \
 	'the site file passes to the INI'"'"'s socket'
+like "$(cat "$SITE")" 'fastcgi_pass usersd_responders;' \
+	'through the upstream of the responders'
 
 # The unit: the configured paths and the required settings.
 # shellcheck disable=SC2016 # $MAINPID is the unit's, literally

@@ -190,8 +190,9 @@ ok "[server] socket ($sock) is on a named volume of usersd" \
 	test -n "$vol" -a "${vol#/}" = "$vol"
 is "$(svc ".services.nginx.volumes[] | select(endswith(\":$sockdir:rw\")) | split(\":\")[0]")" \
 	"$vol" 'nginx mounts the same volume at the same place'
-is "$(grep -oE 'fastcgi_pass unix:[^;]+' "$SITE" | sed 's/.*unix://')" "$sock" \
-	'nginx/usersd-site.conf: fastcgi_pass names [server] socket'
+# fastcgi_pass names the upstream, whose one server is the socket.
+is "$(grep -oE '^[[:space:]]*server unix:[^;]+' "$SITE" | sed 's/.*unix://')" "$sock" \
+	'nginx/usersd-site.conf: the upstream (fastcgi_pass) names [server] socket'
 is "$(ini server socket_group)" nginx '[server] socket_group nginx'
 # Each file the site names is inside something mounted into nginx.
 targets=$(svc '.services.nginx.volumes[] | split(":")[1]')

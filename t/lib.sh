@@ -20,7 +20,7 @@ set -u
 
 : "${USERS_URL:?run the tests through ./stack test}"
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 
 # --- TAP -----------------------------------------------------------------
 
