@@ -189,25 +189,12 @@ cluster_galera_start() {
 	db_start "$1"
 }
 
-# cluster_ini N: responder N's INI (written from usersd-dev.ini.in) gets
-# its TCP address, the topology's primary and, when this usersd knows it,
-# the [replicas] section.
+# cluster_ini: the responder's INI (written from usersd-dev.ini.in) gets
+# its TCP address, the topology's primary and the [replicas] section.
 cluster_ini() {
-	local try=$APP_INI.try bin
 	sed -i -e "s|^socket = .*|socket = \"$APP_ADDR\"|" \
 		-e "s|^unix_socket = .*|unix_socket = \"$DB_SOCK\"|" "$APP_INI"
-	# [replicas] is issue 12's DAO part: an older usersd refuses the
-	# unknown section, so it is added only when `usersd -t` takes it.
-	# TODO(issue 12): drop the check once the DAO split is on main.
-	{ cat "$APP_INI" && replicas_section; } >"$try"
-	bin=$(responder_bin)
-	if "$bin" -t -c "$try" >/dev/null 2>&1; then
-		mv "$try" "$APP_INI"
-	else
-		rm -f "$try"
-		[ "$1" != 1 ] ||
-			say "this usersd does not know [replicas]: every responder reads from the first database"
-	fi
+	replicas_section >>"$APP_INI"
 }
 
 # The databases besides [database], for reads (and Galera's failover).
