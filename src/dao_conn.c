@@ -132,6 +132,7 @@ static void close_stmts(MYSQL_STMT **st, size_t n)
 static void db_disconnect(void)
 {
 	close_stmts(db.stmt, DAO_STMT_COUNT);
+	dao_filter_cache_drop();
 	close_stmts(&db.select[0][0][0][0][0],
 	    sizeof(db.select) / sizeof(db.select[0][0][0][0][0]));
 	if (db.mysql != NULL)
@@ -292,6 +293,20 @@ enum dao_status dao_prepare_select(const struct dao_select *k, MYSQL_STMT **out,
 			return s;
 	}
 	*out = *slot;
+	return DAO_OK;
+}
+
+enum dao_status dao_prepare_text(const char *sql, MYSQL_STMT **slot,
+    struct dao_failure *f)
+{
+	return prepare(slot, sql, f);
+}
+
+enum dao_status dao_query(const char *sql, const char *step,
+    struct dao_failure *f)
+{
+	if (mysql_real_query(db.mysql, sql, strlen(sql)) != 0)
+		return dao_conn_failed(step, f);
 	return DAO_OK;
 }
 

@@ -287,6 +287,10 @@ void http_format_response(struct http_out *o, const struct request *req,
 	out_header(o, "Location", res->location);
 	out_header(o, "Allow", res->allow);
 	out_header(o, "WWW-Authenticate", res->www_authenticate);
+	if (res->total_kind != NULL)
+		out_printf(o,
+		    "X-Total-Count: %lld\r\nX-Total-Count-Kind: %s\r\n",
+		    res->total, res->total_kind);
 	if (res->next_cursor[0] != '\0') {
 		out_header(o, "X-Next-Cursor", res->next_cursor);
 		out_next_link(o, req, res->next_cursor);

@@ -49,6 +49,10 @@ struct response {
 	/* When non-empty: X-Next-Cursor, and Link rel="next" to the same
 	 * path and query with this cursor (array routes, full page). */
 	char next_cursor[CURSOR_TEXT_MAX];
+	/* When non-NULL ("exact" or "estimated"): X-Total-Count: total and
+	 * X-Total-Count-Kind: total_kind (array routes, count=). */
+	const char *total_kind;
+	long long total;
 };
 
 /* Answers a from the answers table: its status, {"message": its text}. */
