@@ -299,6 +299,18 @@ void http_format_response(struct http_out *o, const struct request *req,
 	out_add(o, body, len);
 }
 
+int http_stream_head(const struct request *req, const char *content_type)
+{
+	char head[160];
+	int n;
+
+	n = snprintf(head, sizeof(head),
+	    "Status: 200 OK\r\nContent-Type: %s\r\n\r\n", content_type);
+	if (req->stream == NULL || n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	return req->stream->write(req->stream->ctx, head, (size_t)n);
+}
+
 void http_out_trim(struct http_out *o)
 {
 	if (o->cap > OUT_KEEP)
