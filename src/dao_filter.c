@@ -80,7 +80,8 @@ static enum dao_status shape_stmt(const struct dao_filter_shape *k,
 	}
 	if ((s = dao_prepare_text(sql, &cache.slot[victim].st, f)) != DAO_OK)
 		return s;
-	cache.slot[victim].shape = *k;
+	/* memcpy, not assignment: the slot is compared with memcmp. */
+	memcpy(&cache.slot[victim].shape, k, sizeof(*k));
 	cache.slot[victim].used = ++cache.clock;
 	*out = cache.slot[victim].st;
 	return DAO_OK;
