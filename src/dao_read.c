@@ -507,6 +507,14 @@ enum dao_status dao_users_filtered(const struct paging *p,
     void *ctx)
 {
 	struct query q = { .filter = USER_ID, .filters = fs, .total = total };
+	const struct filter_term *t = &fs->term[0];
+
+	/* co alone on a column of the trigram index is the search of that
+	 * column: its planner reads only the blocks the index names. */
+	if (fs->count == 1 && t->op == FILTER_CO &&
+	    user_is_trigram_column(t->column))
+		return dao_users_search_counted(t->column, t->value[0],
+		    t->len[0], p, total, each, ctx);
 
 	return run_query("list", &q, p, each, ctx);
 }

@@ -209,6 +209,17 @@ for by in id nickname lastName email creation_date updateDate; do
 	done
 done
 
+# co alone on a column of the trigram index takes the search's planner:
+# the same rows, by every order, in pages and by cursor.
+for by in id lastName email; do
+	col=$(order_column "$by")
+	walk "limit=3&orderBy=$by&filter.email=co:gmail" "email LIKE '%gmail%'" \
+		"$col ASC, id ASC" "co on email alone by $by"
+	walk "limit=4&orderBy=$by&orderAt=desc&filter.last_name=co:tro" "last_name LIKE '%tro%'" \
+		"$col DESC, id DESC" "co on last_name alone by $by desc"
+done
+same 'filter.email=co:zq14f' "email LIKE '%zq14f%'" 'co on email alone: the test users'
+
 # --- cursors are bound to their filters -----------------------------------
 
 api GET "$LIST?limit=2&filter.id=gt:3"
