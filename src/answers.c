@@ -14,6 +14,11 @@
 	"The identification_type next together the identification_number " \
 	"should be uniques."
 
+/* The start of the three filter 400s (api-extensions.md section 1). */
+#define ANSWER_FILTER \
+	"It is not possible to apply filtering based on the requested " \
+	"filter value. "
+
 static const struct {
 	int status;
 	const char *text;
@@ -50,6 +55,17 @@ static const struct {
 	    "Bad request, the cursor was made for another orderBy or orderAt. "
 	    "Send the same orderBy and orderAt as the request that answered "
 	    "it." },
+	[ANSWER_BAD_FILTER_FIELD] = { 400, ANSWER_FILTER "Invalid field" },
+	[ANSWER_BAD_FILTER_OPERATOR] = { 400,
+	    ANSWER_FILTER "Invalid operator" },
+	[ANSWER_BAD_FILTER_VALUE] = { 400, ANSWER_FILTER "Invalid value" },
+	[ANSWER_BAD_COUNT] = { 400,
+	    "Bad request, the count parameter must be exact or estimated." },
+	[ANSWER_BAD_FIELDS] = { 400,
+	    "It is not possible to select the requested fields. Invalid "
+	    "field" },
+	[ANSWER_BAD_FORMAT] = { 400,
+	    "Bad request, the format parameter must be ndjson or csv." },
 	[ANSWER_BAD_ATTRIBUTES] = { 400,
 	    "Bad request, check request attributes. Missing or incorrect. "
 	    "CHECK: " },

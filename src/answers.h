@@ -9,32 +9,38 @@
  * (http_answer_text): the number or the failed rules that follow it.
  */
 enum answer {
-	ANSWER_UP,               /* 200 GET /v1/test */
-	ANSWER_DB_CONNECTED,     /* 200 GET /v1/db-connection */
-	ANSWER_DELETED,          /* 200 a user deleted */
-	ANSWER_BAD_ID,           /* 400 path id */
-	ANSWER_BAD_VALUE,        /* 400 path search text */
-	ANSWER_BAD_DAY,          /* 400 path date */
-	ANSWER_BAD_PAGE,         /* 400 fixed start: the largest page */
-	ANSWER_BAD_LIMIT,        /* 400 fixed start: max_limit */
-	ANSWER_BAD_ORDER_BY,     /* 400 */
-	ANSWER_BAD_ORDER_AT,     /* 400 */
-	ANSWER_BAD_CURSOR,       /* 400 */
-	ANSWER_CURSOR_WITH_PAGE, /* 400 */
-	ANSWER_CURSOR_MISMATCH,  /* 400 */
-	ANSWER_BAD_ATTRIBUTES,   /* 400 fixed start: the failed body rules */
-	ANSWER_UNAUTHENTICATED,  /* 401; nginx's 403 says the same */
-	ANSWER_NO_ROUTE,         /* 404 */
-	ANSWER_USER_NOT_FOUND,   /* 404 read of a missing id */
-	ANSWER_UPDATE_MISSING,   /* 404 */
-	ANSWER_DELETE_MISSING,   /* 404 */
-	ANSWER_BAD_METHOD,       /* 405, with Allow */
-	ANSWER_ADD_CONFLICT,     /* 409 */
-	ANSWER_UPDATE_CONFLICT,  /* 409 */
-	ANSWER_TOO_LARGE,        /* 413, names HTTP_MAX_BODY */
-	ANSWER_MEDIA_TYPE,       /* 415 */
-	ANSWER_INTERNAL,         /* 500, nginx's 500 too */
-	ANSWER_UNAVAILABLE,      /* 503 the database */
+	ANSWER_UP,                  /* 200 GET /v1/test */
+	ANSWER_DB_CONNECTED,        /* 200 GET /v1/db-connection */
+	ANSWER_DELETED,             /* 200 a user deleted */
+	ANSWER_BAD_ID,              /* 400 path id */
+	ANSWER_BAD_VALUE,           /* 400 path search text */
+	ANSWER_BAD_DAY,             /* 400 path date */
+	ANSWER_BAD_PAGE,            /* 400 fixed start: the largest page */
+	ANSWER_BAD_LIMIT,           /* 400 fixed start: max_limit */
+	ANSWER_BAD_ORDER_BY,        /* 400 */
+	ANSWER_BAD_ORDER_AT,        /* 400 */
+	ANSWER_BAD_CURSOR,          /* 400 */
+	ANSWER_CURSOR_WITH_PAGE,    /* 400 */
+	ANSWER_CURSOR_MISMATCH,     /* 400 */
+	ANSWER_BAD_FILTER_FIELD,    /* 400 filter.<unknown> */
+	ANSWER_BAD_FILTER_OPERATOR, /* 400 */
+	ANSWER_BAD_FILTER_VALUE,    /* 400 */
+	ANSWER_BAD_COUNT,           /* 400 count= */
+	ANSWER_BAD_FIELDS,          /* 400 fields= */
+	ANSWER_BAD_FORMAT,          /* 400 export format= */
+	ANSWER_BAD_ATTRIBUTES,      /* 400 fixed start: the failed body rules */
+	ANSWER_UNAUTHENTICATED,     /* 401; nginx's 403 says the same */
+	ANSWER_NO_ROUTE,            /* 404 */
+	ANSWER_USER_NOT_FOUND,      /* 404 read of a missing id */
+	ANSWER_UPDATE_MISSING,      /* 404 */
+	ANSWER_DELETE_MISSING,      /* 404 */
+	ANSWER_BAD_METHOD,          /* 405, with Allow */
+	ANSWER_ADD_CONFLICT,        /* 409 */
+	ANSWER_UPDATE_CONFLICT,     /* 409 */
+	ANSWER_TOO_LARGE,           /* 413, names HTTP_MAX_BODY */
+	ANSWER_MEDIA_TYPE,          /* 415 */
+	ANSWER_INTERNAL,            /* 500, nginx's 500 too */
+	ANSWER_UNAVAILABLE,         /* 503 the database */
 	ANSWER_COUNT
 };
 

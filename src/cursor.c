@@ -10,6 +10,8 @@
 #include "utf8.h"
 
 #define CURSOR_VERSION "1"
+/* The version of cursors bound to filters: a digest field after the id. */
+#define CURSOR_VERSION_FILTERED "2"
 #define CURSOR_MAX_ID 2147483647L
 
 static const char b64_alphabet[] =
@@ -155,6 +157,7 @@ int cursor_from_user(struct cursor *c, const struct user *u,
 	c->column = column;
 	c->descending = descending ? 1 : 0;
 	c->id = u->id;
+	c->filters = 0;
 	c->value_len = strnlen(value, CURSOR_VALUE_MAX + 1);
 	if (c->value_len > CURSOR_VALUE_MAX ||
 	    !value_valid(column, value, c->value_len) || u->id < 1 ||
@@ -174,8 +177,15 @@ int cursor_encode(const struct cursor *c, char *out, size_t outlen)
 	    c->id < 1 || c->id > CURSOR_MAX_ID ||
 	    !value_valid(c->column, c->value, c->value_len))
 		return -1;
-	n = snprintf(payload, sizeof(payload), "%s|%s|%c|%ld|", CURSOR_VERSION,
-	    user_column_name(c->column), c->descending ? 'd' : 'a', c->id);
+	if (c->filters == 0)
+		n = snprintf(payload, sizeof(payload), "%s|%s|%c|%ld|",
+		    CURSOR_VERSION, user_column_name(c->column),
+		    c->descending ? 'd' : 'a', c->id);
+	else
+		n = snprintf(payload, sizeof(payload), "%s|%s|%c|%ld|%016llx|",
+		    CURSOR_VERSION_FILTERED, user_column_name(c->column),
+		    c->descending ? 'd' : 'a', c->id,
+		    (unsigned long long)c->filters);
 	if (n < 0 || (size_t)n + c->value_len > CURSOR_PAYLOAD_MAX)
 		return -1;
 	memcpy(payload + n, c->value, c->value_len);
@@ -199,11 +209,32 @@ static int next_field(const char **p, const char *end, const char **field,
 	return 0;
 }
 
+/* 16 lower-case hex digits, not all zero (an empty set has no digest). */
+static int parse_digest(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len != 16)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (s[i] >= '0' && s[i] <= '9')
+			v = v << 4 | (uint64_t)(s[i] - '0');
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			v = v << 4 | (uint64_t)(s[i] - 'a' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return v == 0 ? -1 : 0;
+}
+
 int cursor_decode(const char *text, size_t len, struct cursor *out)
 {
 	unsigned char payload[CURSOR_PAYLOAD_MAX];
 	const char *p, *end, *f;
 	size_t n, flen;
+	int filtered;
 
 	if (len == 0 ||
 	    b64_decode(text, len, payload, sizeof(payload), &n) != 0)
@@ -211,10 +242,10 @@ int cursor_decode(const char *text, size_t len, struct cursor *out)
 	p = (const char *)payload;
 	end = p + n;
 	/* The value comes last, so it may hold '|' itself. */
-	if (next_field(&p, end, &f, &flen) != 0 ||
-	    flen != strlen(CURSOR_VERSION) ||
-	    memcmp(f, CURSOR_VERSION, flen) != 0)
+	if (next_field(&p, end, &f, &flen) != 0 || flen != 1 ||
+	    (f[0] != CURSOR_VERSION[0] && f[0] != CURSOR_VERSION_FILTERED[0]))
 		return -1;
+	filtered = f[0] == CURSOR_VERSION_FILTERED[0];
 	if (next_field(&p, end, &f, &flen) != 0 ||
 	    parse_column(f, flen, &out->column) != 0)
 		return -1;
@@ -225,6 +256,11 @@ int cursor_decode(const char *text, size_t len, struct cursor *out)
 	if (next_field(&p, end, &f, &flen) != 0 ||
 	    decimal_parse(f, flen, 1, CURSOR_MAX_ID, DECIMAL_CANONICAL,
 	        &out->id) != DECIMAL_OK)
+		return -1;
+	out->filters = 0;
+	if (filtered &&
+	    (next_field(&p, end, &f, &flen) != 0 ||
+	        parse_digest(f, flen, &out->filters) != 0))
 		return -1;
 	out->value_len = (size_t)(end - p);
 	if (!value_valid(out->column, p, out->value_len))

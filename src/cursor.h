@@ -4,13 +4,16 @@
 #define USERS_CURSOR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "user.h"
 
 /* The longest value a cursor carries: one text column, in bytes. */
 #define CURSOR_VALUE_MAX (USER_TEXT_MAX - 1)
-/* The payload: "1|" column "|" a-or-d "|" id "|" value; see cursor.c. */
-#define CURSOR_PAYLOAD_MAX (2 + 21 + 1 + 1 + 1 + 10 + 1 + CURSOR_VALUE_MAX)
+/* The payload: "1|" column "|" a-or-d "|" id "|" value, or with filters
+ * "2|" column "|" a-or-d "|" id "|" digest "|" value; see cursor.c. */
+#define CURSOR_PAYLOAD_MAX \
+	(2 + 21 + 1 + 1 + 1 + 10 + 1 + 16 + 1 + CURSOR_VALUE_MAX)
 /* Room for the base64url text of the longest payload, plus NUL. */
 #define CURSOR_TEXT_MAX ((CURSOR_PAYLOAD_MAX + 2) / 3 * 4 + 1)
 
@@ -25,6 +28,9 @@ struct cursor {
 	long id;                          /* 1 .. 2147483647 */
 	char value[CURSOR_VALUE_MAX + 1]; /* NUL-terminated */
 	size_t value_len;
+	/* filter_digest of the filters of the page that made it; 0: none.
+	 * A cursor is only good for the same filters. */
+	uint64_t filters;
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "filter.h"
 #include "paging.h"
 #include "user.h"
 
@@ -65,6 +66,35 @@ enum dao_status dao_users_search(enum user_column column, const char *value,
  * UTC day, as the half-open range [day, day + 1). */
 enum dao_status dao_users_on_day(enum user_column column, int year, int month,
     int day, const struct paging *p, dao_row_fn each, void *ctx);
+
+/* What an array route counts besides its page (api-extensions.md 2). */
+enum dao_count_kind {
+	DAO_COUNT_NONE = 0,
+	DAO_COUNT_EXACT,    /* COUNT(*) in the page's snapshot */
+	DAO_COUNT_ESTIMATED /* the optimizer's row estimate (EXPLAIN) */
+};
+
+struct dao_total {
+	enum dao_count_kind kind; /* set by the caller */
+	long long rows;           /* set by the DAO when kind is not NONE */
+};
+
+/*
+ * The list with filters (fs: none when fs->count is 0) and, when total is
+ * not NULL and asks, the number of rows of the whole filtered set. With
+ * DAO_COUNT_EXACT the page and the count are read in one read-only
+ * transaction WITH CONSISTENT SNAPSHOT, so they agree.
+ */
+enum dao_status dao_users_filtered(const struct paging *p,
+    const struct filter_set *fs, struct dao_total *total, dao_row_fn each,
+    void *ctx);
+/* dao_users_search and dao_users_on_day with a total, as above. */
+enum dao_status dao_users_search_counted(enum user_column column,
+    const char *value, size_t len, const struct paging *p,
+    struct dao_total *total, dao_row_fn each, void *ctx);
+enum dao_status dao_users_on_day_counted(enum user_column column, int year,
+    int month, int day, const struct paging *p, struct dao_total *total,
+    dao_row_fn each, void *ctx);
 
 /* Inserts all seven fields in one transaction and reads the row back. */
 enum dao_status dao_user_add(const struct user_fields *f, struct user *out);

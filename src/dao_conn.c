@@ -158,6 +158,8 @@ static void close_stmts(MYSQL_STMT **st, size_t n)
 static void db_disconnect(struct dao_conn *c)
 {
 	close_stmts(c->stmt, DAO_STMT_COUNT);
+	if (c->mysql != NULL)
+		dao_filter_cache_drop(c->mysql);
 	close_stmts(&c->select[0][0][0][0][0],
 	    sizeof(c->select) / sizeof(c->select[0][0][0][0][0]));
 	if (c->mysql != NULL)
@@ -385,6 +387,20 @@ enum dao_status dao_prepare_select(const struct dao_select *k, MYSQL_STMT **out,
 			return s;
 	}
 	*out = *slot;
+	return DAO_OK;
+}
+
+enum dao_status dao_prepare_text(const char *sql, MYSQL_STMT **slot,
+    struct dao_failure *f)
+{
+	return prepare(slot, sql, f);
+}
+
+enum dao_status dao_query(const char *sql, const char *step,
+    struct dao_failure *f)
+{
+	if (mysql_real_query(db.cur->mysql, sql, strlen(sql)) != 0)
+		return dao_conn_failed(step, f);
 	return DAO_OK;
 }
 

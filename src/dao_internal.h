@@ -16,7 +16,7 @@
 /* A search value: 100 characters of at most 4 bytes each. */
 #define DAO_LIKE_VALUE_MAX 400
 /* Room for the longest statement text built here. */
-#define DAO_SQL_MAX 1536
+#define DAO_SQL_MAX 4096
 
 /*
  * The trigram index of sql/01_schema.sql: which blocks of TRIGRAM_BLOCK
@@ -66,12 +66,42 @@ struct dao_select {
 	enum dao_plan plan;
 };
 
-/* Run by every new connection (MYSQL_INIT_COMMAND), and the text that
- * opens a write's transaction. The Galera setup adds wsrep_sync_wait = 1:
- * a read first waits for the node to apply what the cluster committed. */
+/* What a filtered statement answers (dao_filter.c). */
+enum dao_filter_kind {
+	DAO_FILTER_PAGE,    /* the rows of a page */
+	DAO_FILTER_COUNT,   /* SELECT COUNT(*) of the whole set */
+	DAO_FILTER_ESTIMATE /* EXPLAIN of the whole set: the rows estimate */
+};
+
+/*
+ * The shape of a filtered statement: everything that changes its text and
+ * nothing else (no value), so that one prepared statement serves every
+ * request of that shape. values is the number of placeholders of a term:
+ * 1, 2 for a date's eq, and for in the list's length rounded up to a
+ * bucket (dao_filter_bucket). Zero-filled before use: compared with
+ * memcmp.
+ */
+struct dao_filter_shape {
+	enum dao_filter_kind kind;
+	int count;
+	struct {
+		enum user_column column;
+		enum filter_op op;
+		int values;
+	} term[FILTER_MAX];
+	enum user_column order; /* DAO_FILTER_PAGE only, as dao_select's */
+	int desc;
+	int keyset;
+};
+
+/* Run by every new connection (MYSQL_INIT_COMMAND), the text that opens
+ * a write's transaction, and the one that opens a read's snapshot. The
+ * Galera setup adds wsrep_sync_wait = 1: a read first waits for the node
+ * to apply what the cluster committed. */
 extern const char dao_sql_session_setup[];
 extern const char dao_sql_session_setup_galera[];
 extern const char dao_sql_begin[];
+extern const char dao_sql_begin_snapshot[];
 /* The primary's GTID position: what a replica must have applied before a
  * read sees every write acknowledged so far. */
 extern const char dao_sql_primary_position[];
@@ -82,6 +112,16 @@ const char *dao_sql_name(enum dao_stmt s);
 int dao_sql_render(enum dao_stmt s, char *buf, size_t size);
 /* Writes the list statement's text into buf; -1 if it does not fit. */
 int dao_sql_select(const struct dao_select *k, char *buf, size_t size);
+
+/* Writes the filtered statement's text into buf; -1 if it does not fit
+ * or the shape is not one the builder knows. */
+int dao_sql_filtered(const struct dao_filter_shape *k, char *buf, size_t size);
+/* The number of placeholders an in list of n values is given: buckets of
+ * 1, 2, 4, 8, 16, 32, 50, the last value repeated into the spare ones, so
+ * that lists of any length share 7 shapes. */
+int dao_filter_bucket(int n);
+
+/* ---- dao_conn.c: the connection, failures, retries, the cache ---- */
 
 /* Writes SELECT MASTER_GTID_WAIT(pos, ms / 1000) into buf; -1 if pos is
  * not a GTID position (digits, '-' and ',' only) or does not fit. */
@@ -154,6 +194,13 @@ enum dao_status dao_prepare(enum dao_stmt s, MYSQL_STMT **out,
 enum dao_status dao_prepare_select(const struct dao_select *k, MYSQL_STMT **out,
     struct dao_failure *f);
 
+/* Prepares sql into *slot on this connection (dao_filter.c's cache). */
+enum dao_status dao_prepare_text(const char *sql, MYSQL_STMT **slot,
+    struct dao_failure *f);
+/* Runs sql (no result set) on this connection; step names it in logs. */
+enum dao_status dao_query(const char *sql, const char *step,
+    struct dao_failure *f);
+
 /* Whether this connection found no user_trigram_blocks table (an older
  * schema: searches scan); set again on every new connection. */
 int dao_trigram_table_missing(void);
@@ -169,6 +216,39 @@ enum dao_status dao_end_transaction(enum dao_status s, struct dao_failure *f);
 /* The row with that id into *out, on the open connection. */
 enum dao_status dao_read_by_id(long id, struct user *out,
     struct dao_failure *f);
+
+/* A fetched row: the struct user and the buffers MariaDB writes into. */
+struct dao_row {
+	struct user user;
+	long long id;
+	MYSQL_TIME date[2];
+	unsigned long length[USER_COLUMN_COUNT];
+	my_bool is_null[USER_COLUMN_COUNT];
+	MYSQL_BIND bind[USER_COLUMN_COUNT];
+};
+
+/* Executes st (parameters bound) and hands each row to each (when not
+ * NULL); *count is the number of rows. */
+enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,
+    dao_row_fn each, void *ctx, long *count, struct dao_failure *f);
+/* "YYYY-MM-DD HH:MM:SS" (already checked) as a DATETIME. */
+void dao_parse_datetime(const char *s, MYSQL_TIME *t);
+
+/* ---- dao_filter.c: filtered pages and counts, the shape cache ---- */
+
+/* At most this many filtered statements stay prepared per worker (per
+ * connection); the least recently used one is closed to make room. */
+#define DAO_FILTER_CACHE 32
+
+/* The page of p's rows matching fs (fs->count > 0), on the open
+ * connection. */
+enum dao_status dao_filter_page(const struct filter_set *fs,
+    const struct paging *p, dao_row_fn each, void *ctx, struct dao_failure *f);
+/* total->rows for fs (count 0: all rows), by total->kind. */
+enum dao_status dao_filter_total(const struct filter_set *fs,
+    struct dao_total *total, struct dao_failure *f);
+/* Closes the cached statements prepared on conn: it is going. */
+void dao_filter_cache_drop(const MYSQL *conn);
 
 /* ---- parameter binding, shared by reads and writes ---- */
 

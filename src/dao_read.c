@@ -10,16 +10,6 @@
 
 #include "calendar.h"
 
-/* A fetched row: the struct user and the buffers MariaDB writes into. */
-struct row {
-	struct user user;
-	long long id;
-	MYSQL_TIME date[2];
-	unsigned long length[USER_COLUMN_COUNT];
-	my_bool is_null[USER_COLUMN_COUNT];
-	MYSQL_BIND bind[USER_COLUMN_COUNT];
-};
-
 /* One list query: its filter, its parameters' storage and its consumer. */
 struct query {
 	enum user_column filter; /* USER_ID: none */
@@ -37,12 +27,15 @@ struct query {
 	unsigned long tri_len[TRIGRAM_PROBES];
 	int tri_count;
 	int join[TRIGRAM_JOINED]; /* indexes into tri, rarest first */
+	/* The filters of the list, or the search as a filter, for counts. */
+	const struct filter_set *filters;
+	struct dao_total *total; /* NULL: nothing to count */
 	dao_row_fn each;
 	void *ctx;
 };
 
 /* Binds the row's buffers in the column order of every SELECT. */
-static void row_bind(struct row *r)
+static void row_bind(struct dao_row *r)
 {
 	int c;
 
@@ -79,7 +72,7 @@ static int format_date(const MYSQL_TIME *t, char *out)
 }
 
 /* Completes r->user from the fetched buffers; -1 if a value is unusable. */
-static int row_finish(struct row *r)
+static int row_finish(struct dao_row *r)
 {
 	int c;
 
@@ -104,7 +97,7 @@ static int row_finish(struct row *r)
  * result is always read to the end or freed, so the connection stays
  * usable for the next statement.
  */
-static enum dao_status fetch_rows(MYSQL_STMT *st, struct row *r,
+enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,
     dao_row_fn each, void *ctx, long *count, struct dao_failure *f)
 {
 	enum dao_status s = DAO_OK;
@@ -146,7 +139,7 @@ enum dao_status dao_read_by_id(long id, struct user *out, struct dao_failure *f)
 	MYSQL_BIND param;
 	enum dao_status s;
 	MYSQL_STMT *st;
-	struct row r;
+	struct dao_row r;
 	long count;
 
 	if ((s = dao_prepare(DAO_STMT_BY_ID, &st, f)) != DAO_OK)
@@ -154,7 +147,7 @@ enum dao_status dao_read_by_id(long id, struct user *out, struct dao_failure *f)
 	dao_bind_long(&param, &key);
 	if (mysql_stmt_bind_param(st, &param) != 0)
 		return dao_stmt_failed(st, "bind", f);
-	if ((s = fetch_rows(st, &r, NULL, NULL, &count, f)) != DAO_OK)
+	if ((s = dao_fetch_rows(st, &r, NULL, NULL, &count, f)) != DAO_OK)
 		return s;
 	if (count == 0)
 		return DAO_NOT_FOUND;
@@ -292,10 +285,11 @@ static void bind_query(struct query *q, enum dao_plan plan, MYSQL_BIND *param)
 		dao_bind_long(&param[n], &q->offset);
 }
 
-static enum dao_status query_attempt(void *arg, struct dao_failure *f)
+/* The page: the fixed statements, or the filter builder's (dao_filter.c)
+ * for a list with filters. */
+static enum dao_status page_attempt(struct query *q, struct dao_failure *f)
 {
 	MYSQL_BIND param[TRIGRAM_JOINED + 2 + 3 + 2];
-	struct query *q = arg;
 	const struct paging *p = q->paging;
 	struct dao_select k = { .filter = q->filter,
 		.order = p->order_by,
@@ -303,10 +297,12 @@ static enum dao_status query_attempt(void *arg, struct dao_failure *f)
 		.keyset = p->has_cursor ? 1 : 0 };
 	enum dao_status s;
 	MYSQL_STMT *st;
-	struct row r;
+	struct dao_row r;
 	long count;
 	int empty;
 
+	if (q->filter == USER_ID && q->filters != NULL && q->filters->count > 0)
+		return dao_filter_page(q->filters, p, q->each, q->ctx, f);
 	if ((s = choose_plan(q, &k.plan, &empty, f)) != DAO_OK)
 		return s;
 	if (empty)
@@ -316,7 +312,29 @@ static enum dao_status query_attempt(void *arg, struct dao_failure *f)
 	bind_query(q, k.plan, param);
 	if (mysql_stmt_bind_param(st, param) != 0)
 		return dao_stmt_failed(st, "bind", f);
-	return fetch_rows(st, &r, q->each, q->ctx, &count, f);
+	return dao_fetch_rows(st, &r, q->each, q->ctx, &count, f);
+}
+
+/*
+ * The page and, when asked, the total. An exact total is counted in the
+ * page's snapshot: a read-only transaction started WITH CONSISTENT
+ * SNAPSHOT, so rows added or deleted meanwhile change neither.
+ */
+static enum dao_status query_attempt(void *arg, struct dao_failure *f)
+{
+	struct query *q = arg;
+	int counted = q->total != NULL && q->total->kind != DAO_COUNT_NONE;
+	int snapshot = counted && q->total->kind == DAO_COUNT_EXACT;
+	enum dao_status s;
+
+	if (snapshot &&
+	    (s = dao_query(dao_sql_begin_snapshot, "START TRANSACTION", f)) !=
+	        DAO_OK)
+		return s;
+	s = page_attempt(q, f);
+	if (s == DAO_OK && counted)
+		s = dao_filter_total(q->filters, q->total, f);
+	return snapshot ? dao_end_transaction(s, f) : s;
 }
 
 static int paging_valid(const struct paging *p)
@@ -331,7 +349,7 @@ static int paging_valid(const struct paging *p)
 }
 
 /* "YYYY-MM-DD HH:MM:SS" (checked by cursor_decode) as a DATETIME. */
-static void parse_datetime(const char *s, MYSQL_TIME *t)
+void dao_parse_datetime(const char *s, MYSQL_TIME *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->year = (unsigned)((s[0] - '0') * 1000 + (s[1] - '0') * 100 +
@@ -358,7 +376,7 @@ static enum dao_status run_query(const char *op, struct query *q,
 		q->after_id = p->cursor.id;
 		q->after_len = p->cursor.value_len;
 		if (user_is_date_column(p->order_by))
-			parse_datetime(p->cursor.value, &q->after_date);
+			dao_parse_datetime(p->cursor.value, &q->after_date);
 	}
 	q->each = each;
 	q->ctx = ctx;
@@ -484,16 +502,79 @@ enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,
 	return run_query("list", &q, p, each, ctx);
 }
 
+enum dao_status dao_users_filtered(const struct paging *p,
+    const struct filter_set *fs, struct dao_total *total, dao_row_fn each,
+    void *ctx)
+{
+	struct query q = { .filter = USER_ID, .filters = fs, .total = total };
+	const struct filter_term *t = &fs->term[0];
+
+	/* co alone on a column of the trigram index is the search of that
+	 * column: its planner reads only the blocks the index names. */
+	if (fs->count == 1 && t->op == FILTER_CO &&
+	    user_is_trigram_column(t->column))
+		return dao_users_search_counted(t->column, t->value[0],
+		    t->len[0], p, total, each, ctx);
+
+	return run_query("list", &q, p, each, ctx);
+}
+
+/* The search as the one filter "co" on its column, for its count. */
+static void search_as_filter(struct filter_set *fs, enum user_column column,
+    const char *value, size_t len)
+{
+	fs->count = 1;
+	fs->used = 0;
+	fs->term[0].column = column;
+	fs->term[0].op = FILTER_CO;
+	fs->term[0].count = 1;
+	fs->term[0].value[0] = value;
+	fs->term[0].len[0] = len;
+}
+
+/* The day as the filter "eq" on its column: its first and last second. */
+static void day_as_filter(struct filter_set *fs, enum user_column column,
+    int year, int month, int day)
+{
+	struct filter_term *t = &fs->term[0];
+	int i;
+
+	fs->count = 1;
+	t->column = column;
+	t->op = FILTER_EQ;
+	t->count = 2;
+	for (i = 0; i < 2; i++) {
+		/* day_range has checked the date: the modulos only tell
+		 * the compiler the widths. */
+		snprintf(fs->arena + 20 * i, 20, "%04u-%02u-%02u %s",
+		    (unsigned)year % 10000u, (unsigned)month % 100u,
+		    (unsigned)day % 100u, i == 0 ? "00:00:00" : "23:59:59");
+		t->value[i] = fs->arena + 20 * i;
+		t->len[i] = 19;
+	}
+	fs->used = 40;
+}
+
 enum dao_status dao_users_search(enum user_column column, const char *value,
     size_t len, const struct paging *p, dao_row_fn each, void *ctx)
 {
-	struct query q = { .filter = column };
+	return dao_users_search_counted(column, value, len, p, NULL, each, ctx);
+}
+
+enum dao_status dao_users_search_counted(enum user_column column,
+    const char *value, size_t len, const struct paging *p,
+    struct dao_total *total, dao_row_fn each, void *ctx)
+{
+	struct query q = { .filter = column, .total = total };
+	struct filter_set fs;
 
 	if (!user_is_text_column(column) || like_pattern(value, len, &q) != 0) {
 		dao_log(LOG_LEVEL_ERROR, "search",
 		    "invalid search: column %d, %zu bytes", (int)column, len);
 		return DAO_ERROR;
 	}
+	search_as_filter(&fs, column, value, len);
+	q.filters = &fs;
 	trigram_pick(value, len, &q);
 	return run_query("search", &q, p, each, ctx);
 }
@@ -501,7 +582,16 @@ enum dao_status dao_users_search(enum user_column column, const char *value,
 enum dao_status dao_users_on_day(enum user_column column, int year, int month,
     int day, const struct paging *p, dao_row_fn each, void *ctx)
 {
-	struct query q = { .filter = column };
+	return dao_users_on_day_counted(column, year, month, day, p, NULL, each,
+	    ctx);
+}
+
+enum dao_status dao_users_on_day_counted(enum user_column column, int year,
+    int month, int day, const struct paging *p, struct dao_total *total,
+    dao_row_fn each, void *ctx)
+{
+	struct query q = { .filter = column, .total = total };
+	struct filter_set fs;
 
 	if (!user_is_date_column(column) ||
 	    day_range(year, month, day, q.day) != 0) {
@@ -510,5 +600,7 @@ enum dao_status dao_users_on_day(enum user_column column, int year, int month,
 		    year, month, day);
 		return DAO_ERROR;
 	}
+	day_as_filter(&fs, column, year, month, day);
+	q.filters = &fs;
 	return run_query("on-day", &q, p, each, ctx);
 }

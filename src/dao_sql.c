@@ -50,6 +50,10 @@ int dao_sql_replica_wait(const char *pos, unsigned int ms, char *buf,
 }
 
 const char dao_sql_begin[] = "START TRANSACTION";
+/* A page and its exact count read the same rows: one snapshot, taken at
+ * once rather than at the first read, and no locks. */
+const char dao_sql_begin_snapshot[] =
+    "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
 
 static const char sql_by_id[] =
     "SELECT " USER_COLUMNS " FROM users AS u WHERE u.id = ?";
@@ -238,6 +242,114 @@ int dao_sql_select(const struct dao_select *k, char *buf, size_t size)
 	else if (user_is_date_column(k->filter))
 		rc |= sql_add(buf, size, &len, " AND u.%s >= ? AND u.%s < ?",
 		    name, name);
+	if (k->keyset)
+		rc |= sql_keyset(buf, size, &len, k->order, k->desc);
+	if (k->order == USER_ID)
+		rc |= sql_add(buf, size, &len, " ORDER BY u.id %s", dir);
+	else
+		rc |= sql_add(buf, size, &len, " ORDER BY u.%s %s, u.id %s",
+		    user_column_name(k->order), dir, dir);
+	return rc |
+	    sql_add(buf, size, &len,
+	        k->keyset ? " LIMIT ?" : " LIMIT ? OFFSET ?");
+}
+
+/* ---- filtered statements (api-extensions.md section 1) ---- */
+
+/*
+ * The comparison of each operator, a constant: the column's name (from
+ * user_column_name, a fixed table) goes in front, every value is a
+ * placeholder. co, sw and ew are LIKE with a pattern dao_filter.c builds
+ * with ! escaping %, _ and itself; a date's eq is its day's first and
+ * last second; in gets its placeholders from sql_in.
+ */
+static const char *const filter_sql[FILTER_OP_COUNT] = {
+	[FILTER_EQ] = " = ?",
+	[FILTER_NE] = " <> ?",
+	[FILTER_CO] = " LIKE ? ESCAPE '!'",
+	[FILTER_SW] = " LIKE ? ESCAPE '!'",
+	[FILTER_EW] = " LIKE ? ESCAPE '!'",
+	[FILTER_IN] = " IN (",
+	[FILTER_GT] = " > ?",
+	[FILTER_GE] = " >= ?",
+	[FILTER_LT] = " < ?",
+	[FILTER_LE] = " <= ?",
+};
+
+static const int in_buckets[] = { 1, 2, 4, 8, 16, 32, FILTER_IN_MAX };
+
+int dao_filter_bucket(int n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(in_buckets) / sizeof(in_buckets[0]); i++)
+		if (n <= in_buckets[i])
+			return in_buckets[i];
+	return -1;
+}
+
+/* Whether the term's placeholders are a count the builder makes. */
+static int term_known(enum user_column column, enum filter_op op, int values)
+{
+	if (column < USER_ID || column >= USER_COLUMN_COUNT ||
+	    (unsigned)op >= FILTER_OP_COUNT)
+		return 0;
+	if (op == FILTER_IN)
+		return dao_filter_bucket(values) == values;
+	if (user_is_date_column(column) && op == FILTER_EQ)
+		return values == 2;
+	return values == 1;
+}
+
+static int sql_term(char *buf, size_t size, size_t *len,
+    enum user_column column, enum filter_op op, int values)
+{
+	const char *name = user_column_name(column);
+	int rc, i;
+
+	if (user_is_date_column(column) && op == FILTER_EQ)
+		return sql_add(buf, size, len, " AND u.%s BETWEEN ? AND ?",
+		    name);
+	rc = sql_add(buf, size, len, " AND u.%s%s", name, filter_sql[op]);
+	if (op != FILTER_IN)
+		return rc;
+	for (i = 0; i < values; i++)
+		rc |= sql_add(buf, size, len, i == 0 ? "?" : ", ?");
+	return rc | sql_add(buf, size, len, ")");
+}
+
+/*
+ * SELECT (the page), SELECT COUNT(*) or EXPLAIN, then the terms in the
+ * shape's order. The page's parameters come in this order: each term's
+ * values, the cursor's (value twice unless by id, then id), the limit,
+ * the offset (unless keyset); a count's and an estimate's, the terms'.
+ */
+int dao_sql_filtered(const struct dao_filter_shape *k, char *buf, size_t size)
+{
+	const char *dir = k->desc ? "DESC" : "ASC";
+	size_t len = 0;
+	int rc, i;
+
+	if (k->count < 0 || k->count > FILTER_MAX)
+		return -1;
+	for (i = 0; i < k->count; i++)
+		if (!term_known(k->term[i].column, k->term[i].op,
+		        k->term[i].values))
+			return -1;
+	if (k->kind == DAO_FILTER_COUNT)
+		rc = sql_add(buf, size, &len,
+		    "SELECT COUNT(*) FROM users AS u WHERE 1");
+	else if (k->kind == DAO_FILTER_ESTIMATE)
+		rc = sql_add(buf, size, &len,
+		    "EXPLAIN SELECT u.id FROM users AS u WHERE 1");
+	else
+		rc = sql_add(buf, size, &len,
+		    "SELECT " USER_COLUMNS " FROM users AS u WHERE 1");
+	for (i = 0; i < k->count; i++)
+		rc |= sql_term(buf, size, &len, k->term[i].column,
+		    k->term[i].op, k->term[i].values);
+	if (k->kind != DAO_FILTER_PAGE)
+		return rc;
 	if (k->keyset)
 		rc |= sql_keyset(buf, size, &len, k->order, k->desc);
 	if (k->order == USER_ID)

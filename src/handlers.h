@@ -20,6 +20,9 @@ void handle_user_limit_fields(const struct request *req, struct response *res);
 void handle_users_search(const struct request *req, struct response *res);
 void handle_users_on_day(const struct request *req, struct response *res);
 
+/* handlers_export.c: the streamed export */
+void handle_users_export(const struct request *req, struct response *res);
+
 /* handlers_write.c: writes */
 void handle_user_add(const struct request *req, struct response *res);
 void handle_user_update(const struct request *req, struct response *res);

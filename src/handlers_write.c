@@ -4,8 +4,22 @@
 
 #include <stdio.h>
 
+#include "listopts.h"
 #include "params.h"
 #include "validate.h"
+
+/* fields= (api-extensions.md section 3) of the user a write answers,
+ * read before the write so that a bad one changes nothing; on failure
+ * answers 400 and returns -1. */
+static int read_selection(const struct request *req, struct response *res,
+    unsigned *mask)
+{
+	if (listopts_fields(req->query, user_view_columns(USER_VIEW_FULL),
+	        mask) == 0)
+		return 0;
+	http_answer(res, ANSWER_BAD_FIELDS);
+	return -1;
+}
 
 /* Checks and parses the body into *f; on failure answers and returns -1. */
 static int read_fields(const struct request *req, struct response *res,
@@ -34,8 +48,10 @@ void handle_user_add(const struct request *req, struct response *res)
 	struct user_fields f;
 	struct user u;
 	enum dao_status status;
+	unsigned mask;
 
-	if (read_fields(req, res, VALIDATE_ADD, &f) != 0)
+	if (read_fields(req, res, VALIDATE_ADD, &f) != 0 ||
+	    read_selection(req, res, &mask) != 0)
 		return;
 	status = dao_user_add(&f, &u);
 	if (status == DAO_CONFLICT) {
@@ -48,7 +64,7 @@ void handle_user_add(const struct request *req, struct response *res)
 	}
 	snprintf(res->location, sizeof(res->location), "/v1/users/id/%ld",
 	    u.id);
-	http_json(res, 201, user_to_json(&u, USER_VIEW_FULL));
+	http_json(res, 201, user_to_json_masked(&u, USER_VIEW_FULL, mask));
 }
 
 void handle_user_update(const struct request *req, struct response *res)
@@ -56,10 +72,12 @@ void handle_user_update(const struct request *req, struct response *res)
 	struct user_fields f;
 	struct user u;
 	enum dao_status status;
+	unsigned mask;
 	long id;
 
 	if (handler_path_id(req, res, &id) != 0 ||
-	    read_fields(req, res, VALIDATE_UPDATE, &f) != 0)
+	    read_fields(req, res, VALIDATE_UPDATE, &f) != 0 ||
+	    read_selection(req, res, &mask) != 0)
 		return;
 	status = dao_user_update(id, &f, &u);
 	if (status == DAO_NOT_FOUND)
@@ -69,7 +87,8 @@ void handle_user_update(const struct request *req, struct response *res)
 	else if (status != DAO_OK)
 		handler_dao_failure(res, status);
 	else
-		http_json(res, 200, user_to_json(&u, USER_VIEW_FULL));
+		http_json(res, 200,
+		    user_to_json_masked(&u, USER_VIEW_FULL, mask));
 }
 
 void handle_user_delete(const struct request *req, struct response *res)

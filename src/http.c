@@ -287,12 +287,28 @@ void http_format_response(struct http_out *o, const struct request *req,
 	out_header(o, "Location", res->location);
 	out_header(o, "Allow", res->allow);
 	out_header(o, "WWW-Authenticate", res->www_authenticate);
+	if (res->total_kind != NULL)
+		out_printf(o,
+		    "X-Total-Count: %lld\r\nX-Total-Count-Kind: %s\r\n",
+		    res->total, res->total_kind);
 	if (res->next_cursor[0] != '\0') {
 		out_header(o, "X-Next-Cursor", res->next_cursor);
 		out_next_link(o, req, res->next_cursor);
 	}
 	out_str(o, "\r\n");
 	out_add(o, body, len);
+}
+
+int http_stream_head(const struct request *req, const char *content_type)
+{
+	char head[160];
+	int n;
+
+	n = snprintf(head, sizeof(head),
+	    "Status: 200 OK\r\nContent-Type: %s\r\n\r\n", content_type);
+	if (req->stream == NULL || n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	return req->stream->write(req->stream->ctx, head, (size_t)n);
 }
 
 void http_out_trim(struct http_out *o)

@@ -21,6 +21,13 @@ enum http_method {
 	HTTP_OTHER = 1 << 5 /* HEAD, OPTIONS, anything else: never routed */
 };
 
+/* Where a streamed answer's bytes go (the worker's FastCGI output). */
+struct http_stream {
+	/* Writes len bytes; 0, or -1 when the connection failed. */
+	int (*write)(void *ctx, const char *data, size_t len);
+	void *ctx;
+};
+
 struct request {
 	enum http_method method;
 	const char *path;         /* raw PATH_INFO, still percent-encoded */
@@ -33,6 +40,8 @@ struct request {
 	size_t arg_len;
 	int column; /* the route's column (search routes) */
 	const struct config *cfg;
+	/* The export writes its answer as it goes; NULL: cannot stream. */
+	const struct http_stream *stream;
 };
 
 /* The largest request body the responder reads, in bytes; nginx's
@@ -49,6 +58,16 @@ struct response {
 	/* When non-empty: X-Next-Cursor, and Link rel="next" to the same
 	 * path and query with this cursor (array routes, full page). */
 	char next_cursor[CURSOR_TEXT_MAX];
+	/* When non-NULL ("exact" or "estimated"): X-Total-Count: total and
+	 * X-Total-Count-Kind: total_kind (array routes, count=). */
+	const char *total_kind;
+	long long total;
+	/* The handler wrote the whole answer through the request's stream
+	 * (body stays NULL); aborted: it failed after the first byte, so the
+	 * worker ends the connection without ending the request, and nginx
+	 * ends the client's response without its final chunk. */
+	int streamed;
+	int aborted;
 };
 
 /* Answers a from the answers table: its status, {"message": its text}. */
@@ -61,6 +80,10 @@ void http_answer_text(struct response *res, enum answer a, const char *text);
 void http_message(struct response *res, int status, const char *text);
 /* Sets status and body {"message": value}; takes value's reference. */
 void http_json(struct response *res, int status, json_object *value);
+
+/* Writes the CGI head of a streamed 200 (Status, Content-Type, no
+ * Content-Length: nginx sends it chunked). Returns the write's result. */
+int http_stream_head(const struct request *req, const char *content_type);
 
 /* Maps a method name to its bit; unknown names give HTTP_OTHER. */
 enum http_method http_method_parse(const char *name);

@@ -84,7 +84,7 @@ static int equal_nocase(const char *s, size_t len, const char *name)
 	return 1;
 }
 
-static int parse_order_by(const char *s, size_t len, enum user_column *out)
+int paging_column_parse(const char *s, size_t len, enum user_column *out)
 {
 	size_t i;
 
@@ -135,7 +135,7 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
 		    ? 0
 		    : -1;
 	case KEY_ORDER_BY:
-		return parse_order_by(v, len, &out->order_by);
+		return paging_column_parse(v, len, &out->order_by);
 	case KEY_ORDER_AT:
 		return parse_order_at(v, len, &out->descending);
 	default:

@@ -43,6 +43,10 @@ enum paging_error {
 enum paging_error paging_parse(const char *query, long default_limit,
     long max_limit, struct paging *out);
 
+/* The column an orderBy name (either spelling, any ASCII case) names:
+ * 0 and *out, or -1. Filters and field selection take the same names. */
+int paging_column_parse(const char *s, size_t len, enum user_column *out);
+
 /* The answer (answers.h) that reports err. */
 enum answer paging_error_answer(enum paging_error err);
 

@@ -46,18 +46,40 @@ static json_object *column_value(const struct user *u, enum user_column c)
 	}
 }
 
-json_object *user_to_json(const struct user *u, enum user_view view)
+static const enum user_column *view_list(enum user_view view)
 {
-	const enum user_column *cols = view == USER_VIEW_FULL ? view_full
+	return view == USER_VIEW_FULL         ? view_full
 	    : view == USER_VIEW_WITHOUT_DATES ? view_without_dates
 	                                      : view_limit_fields;
+}
+
+unsigned user_view_columns(enum user_view view)
+{
+	const enum user_column *cols = view_list(view);
+	unsigned mask = 0;
+
+	for (; *cols != USER_COLUMN_COUNT; cols++)
+		mask |= 1u << *cols;
+	return mask;
+}
+
+json_object *user_to_json(const struct user *u, enum user_view view)
+{
+	return user_to_json_masked(u, view, ~0u);
+}
+
+json_object *user_to_json_masked(const struct user *u, enum user_view view,
+    unsigned mask)
+{
+	const enum user_column *cols = view_list(view);
 	json_object *obj = json_object_new_object();
 
 	/* Keys are constants: skip json-c's copy of each key. */
 	for (; *cols != USER_COLUMN_COUNT; cols++)
-		json_object_object_add_ex(obj, column_names[*cols],
-		    column_value(u, *cols),
-		    JSON_C_OBJECT_ADD_KEY_IS_NEW |
-		        JSON_C_OBJECT_KEY_IS_CONSTANT);
+		if (mask >> *cols & 1u)
+			json_object_object_add_ex(obj, column_names[*cols],
+			    column_value(u, *cols),
+			    JSON_C_OBJECT_ADD_KEY_IS_NEW |
+			        JSON_C_OBJECT_KEY_IS_CONSTANT);
 	return obj;
 }

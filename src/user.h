@@ -73,4 +73,11 @@ const char *user_column_name(enum user_column column);
 /* A new JSON object with the view's keys in contract order; caller puts it. */
 json_object *user_to_json(const struct user *u, enum user_view view);
 
+/* The columns a view shows, as a mask of bits (1u << column). */
+unsigned user_view_columns(enum user_view view);
+/* A new JSON object with the view's keys that are in mask (bits 1u <<
+ * column), in contract order; caller puts it. */
+json_object *user_to_json_masked(const struct user *u, enum user_view view,
+    unsigned mask);
+
 #endif

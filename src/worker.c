@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -144,10 +145,28 @@ static void write_response(FCGX_Request *fr, const struct request *req,
 	http_out_trim(o);
 }
 
-static void serve(FCGX_Request *fr, const struct config *cfg,
-    struct http_out *o)
+/* The streamed answer's writes: libfcgi buffers them and sends a record
+ * whenever its buffer fills, so memory does not grow with the answer. */
+static int stream_write(void *ctx, const char *data, size_t len)
+{
+	FCGX_Stream *out = ctx;
+
+	while (len > 0) {
+		int part = len > 65536 ? 65536 : (int)len;
+
+		if (FCGX_PutStr(data, part, out) != part)
+			return -1;
+		data += part;
+		len -= (size_t)part;
+	}
+	return 0;
+}
+
+/* Serves one request; returns 1 when its answer was aborted. */
+static int serve(FCGX_Request *fr, const struct config *cfg, struct http_out *o)
 {
 	static char body_buf[HTTP_MAX_BODY + 1];
+	struct http_stream stream = { stream_write, fr->out };
 	struct request req;
 	struct response res;
 	const char *query;
@@ -156,6 +175,7 @@ static void serve(FCGX_Request *fr, const struct config *cfg,
 	memset(&res, 0, sizeof(res));
 	log_set_request_id(FCGX_GetParam("REQUEST_ID", fr->envp));
 	req.cfg = cfg;
+	req.stream = &stream;
 	req.method =
 	    http_method_parse(FCGX_GetParam("REQUEST_METHOD", fr->envp));
 	req.path = FCGX_GetParam("PATH_INFO", fr->envp);
@@ -165,6 +185,12 @@ static void serve(FCGX_Request *fr, const struct config *cfg,
 	if (req.content_type != NULL && req.content_type[0] == '\0')
 		req.content_type = NULL;
 	dispatch(fr, &req, &res, body_buf);
+	if (res.streamed) {
+		if (res.aborted)
+			log_warn("aborted the answer to %s", req.path);
+		log_set_request_id(NULL);
+		return res.aborted;
+	}
 	if (res.body == NULL) {
 		log_error("handler left no response for %s", req.path);
 		http_answer(&res, ANSWER_INTERNAL);
@@ -174,6 +200,7 @@ static void serve(FCGX_Request *fr, const struct config *cfg,
 	write_response(fr, &req, &res, o);
 	json_object_put(res.body);
 	log_set_request_id(NULL);
+	return 0;
 }
 
 /*
@@ -189,6 +216,28 @@ static void finish(FCGX_Request *fr)
 {
 	if (FCGX_GetChar(fr->in) == EOF)
 		FCGX_Detach(fr);
+	FCGX_Finish_r(fr);
+}
+
+/*
+ * Ends an aborted answer so that nginx cannot take it for a whole one.
+ * Closing the connection early is not enough: without fastcgi_keep_conn,
+ * nginx reads an upstream close as the normal end of the answer and sends
+ * the final chunk. A record of an unknown protocol version is an upstream
+ * error to nginx: it ends the client's response without the final chunk
+ * (HTTP/1.1) or resets the stream (HTTP/2). The connection is then shut
+ * down, so libfcgi's FCGI_END_REQUEST never follows.
+ */
+static void abort_request(FCGX_Request *fr)
+{
+	/* version 0 (nginx knows 1), FCGI_STDOUT, request 1, no content */
+	static const unsigned char bad_record[8] = { 0, 6, 0, 1, 0, 0, 0, 0 };
+
+	if (fr->ipcFd >= 0) {
+		if (write(fr->ipcFd, bad_record, sizeof(bad_record)) < 0)
+			log_warn("abort: %s", strerror(errno));
+		shutdown(fr->ipcFd, SHUT_RDWR);
+	}
 	FCGX_Finish_r(fr);
 }
 
@@ -208,8 +257,10 @@ int worker_run(const struct config *cfg, int listen_fd)
 	while (!stop_requested) {
 		if (FCGX_Accept_r(&fr) < 0)
 			break;
-		serve(&fr, cfg, &out);
-		finish(&fr);
+		if (serve(&fr, cfg, &out))
+			abort_request(&fr);
+		else
+			finish(&fr);
 	}
 	if (!stop_requested)
 		log_error("accept failed: %s", strerror(errno));

@@ -264,8 +264,39 @@ static void test_bad_payloads(void)
 	    "the longest name");
 }
 
+/* Version 2: a cursor bound to filters carries their digest. */
+static void test_filtered(void)
+{
+	struct cursor c = { .column = USER_EMAIL,
+		.id = 9,
+		.value = "a|b",
+		.value_len = 3,
+		.filters = 0x0123456789abcdefULL };
+	struct cursor d;
+	char text[CURSOR_TEXT_MAX];
+
+	ok(cursor_encode(&c, text, sizeof(text)) > 0 &&
+	        cursor_decode(text, strlen(text), &d) == 0 &&
+	        d.filters == c.filters && d.id == 9 &&
+	        strcmp(d.value, "a|b") == 0,
+	    "a filtered cursor round-trips with its digest");
+	ok(decode_str("2|id|a|42|0123456789abcdef|", &d) == 0 &&
+	        d.filters == 0x0123456789abcdefULL,
+	    "version 2 decodes");
+	ok(decode_str("1|id|a|42|", &d) == 0 && d.filters == 0,
+	    "version 1: no filters");
+	ok(decode_str("2|id|a|42|0000000000000000|", &d) == -1,
+	    "a zero digest is refused");
+	ok(decode_str("2|id|a|42|0123456789ABCDEF|", &d) == -1,
+	    "an upper-case digest is refused");
+	ok(decode_str("2|id|a|42|0123456789abcde|", &d) == -1,
+	    "a short digest is refused");
+	ok(decode_str("2|id|a|42|", &d) == -1, "no digest is refused");
+}
+
 int main(void)
 {
+	test_filtered();
 	test_round_trips();
 	test_exact_encoding();
 	test_limits();

@@ -24,7 +24,7 @@
 #include "xmalloc.h"
 
 #define GOLDEN "t/unit/dao_sql.golden"
-#define MAX_ENTRIES 600
+#define MAX_ENTRIES 1000
 
 /* One rendered statement: "[name]\ntext\n\n" in the golden file. */
 struct entry {
@@ -33,6 +33,7 @@ struct entry {
 	int rendered; /* 0: the text did not fit DAO_SQL_MAX */
 	struct dao_select key;
 	int is_select;
+	int params; /* a filtered statement's placeholders; -1: not one */
 };
 
 static struct entry entries[MAX_ENTRIES];
@@ -56,6 +57,7 @@ static void add_text(const char *name, const char *text)
 	struct entry *e = add(name);
 
 	snprintf(e->text, sizeof(e->text), "%s", text);
+	e->params = -1;
 	e->rendered = strlen(text) < sizeof(e->text);
 }
 
@@ -69,6 +71,7 @@ static void add_select(const struct dao_select *k)
 	    k->desc ? "desc" : "asc", k->keyset ? "keyset" : "offset",
 	    k->plan == DAO_PLAN_TRIGRAM ? "trigram" : "scan");
 	e = add(name);
+	e->params = -1;
 	e->rendered = dao_sql_select(k, e->text, sizeof(e->text)) == 0;
 	e->key = *k;
 	e->is_select = 1;
@@ -101,19 +104,137 @@ static void render_selects(void)
 					}
 }
 
+static const char *const kind_names[] = { "page", "count", "estimate" };
+
+/* The ? a filtered statement's execution binds (dao_filter.c). */
+static int filtered_params(const struct dao_filter_shape *k)
+{
+	int n = 0, i;
+
+	for (i = 0; i < k->count; i++)
+		n += k->term[i].values;
+	if (k->kind != DAO_FILTER_PAGE)
+		return n;
+	if (k->keyset)
+		n += k->order == USER_ID ? 1 : 3;
+	return n + (k->keyset ? 1 : 2);
+}
+
+static void add_filtered(const struct dao_filter_shape *k)
+{
+	char name[96];
+	size_t len;
+	struct entry *e;
+	int i;
+
+	len = (size_t)snprintf(name, sizeof(name), "filtered %s",
+	    kind_names[k->kind]);
+	for (i = 0; i < k->count && len < sizeof(name); i++)
+		len += (size_t)snprintf(name + len, sizeof(name) - len,
+		    " %s:%s:%d", user_column_name(k->term[i].column),
+		    filter_op_name(k->term[i].op), k->term[i].values);
+	if (k->kind == DAO_FILTER_PAGE && len < sizeof(name))
+		snprintf(name + len, sizeof(name) - len, " order=%s %s %s",
+		    user_column_name(k->order), k->desc ? "desc" : "asc",
+		    k->keyset ? "keyset" : "offset");
+	e = add(name);
+	e->rendered = dao_sql_filtered(k, e->text, sizeof(e->text)) == 0;
+	e->params = filtered_params(k);
+}
+
+/* Whether the filter parser gives column the operator. */
+static int op_allowed(enum user_column c, enum filter_op op)
+{
+	if (c == USER_ID)
+		return op != FILTER_CO && op != FILTER_SW && op != FILTER_EW;
+	if (user_is_date_column(c))
+		return op == FILTER_EQ || op >= FILTER_GT;
+	return op <= FILTER_IN;
+}
+
+static void one_term(struct dao_filter_shape *k, enum user_column c,
+    enum filter_op op, int values)
+{
+	memset(k, 0, sizeof(*k));
+	k->count = 1;
+	k->term[0].column = c;
+	k->term[0].op = op;
+	k->term[0].values = values;
+}
+
+/*
+ * The filter builder's shapes: every operator on every column (as a
+ * count), every in bucket, the page by every order both ways by offset
+ * and keyset, the estimate, no filter, and the longest statement (eight
+ * in lists of 50).
+ */
+static void render_filtered(void)
+{
+	static const int buckets[] = { 1, 2, 4, 8, 16, 32, 50 };
+	struct dao_filter_shape k;
+	int c, op, b, i;
+
+	memset(&k, 0, sizeof(k));
+	k.kind = DAO_FILTER_COUNT;
+	add_filtered(&k);
+	k.kind = DAO_FILTER_ESTIMATE;
+	add_filtered(&k);
+	for (c = 0; c < USER_COLUMN_COUNT; c++)
+		for (op = 0; op < FILTER_OP_COUNT; op++) {
+			if (!op_allowed(c, op))
+				continue;
+			one_term(&k, c, op,
+			    user_is_date_column(c) && op == FILTER_EQ ? 2 : 1);
+			k.kind = DAO_FILTER_COUNT;
+			add_filtered(&k);
+		}
+	for (b = 0; b < 7; b++) {
+		one_term(&k, USER_EMAIL, FILTER_IN, buckets[b]);
+		k.kind = DAO_FILTER_COUNT;
+		add_filtered(&k);
+	}
+	for (c = 0; c < USER_COLUMN_COUNT; c++)
+		for (i = 0; i < 4; i++) {
+			one_term(&k, USER_COUNTRY_ID, FILTER_EQ, 1);
+			k.kind = DAO_FILTER_PAGE;
+			k.order = (enum user_column)c;
+			k.desc = i & 1;
+			k.keyset = i >> 1;
+			add_filtered(&k);
+		}
+	one_term(&k, USER_CREATION_DATE, FILTER_GE, 1);
+	k.kind = DAO_FILTER_ESTIMATE;
+	add_filtered(&k);
+	memset(&k, 0, sizeof(k));
+	k.kind = DAO_FILTER_PAGE;
+	k.count = FILTER_MAX;
+	for (i = 0; i < FILTER_MAX; i++) {
+		k.term[i].column = USER_IDENTIFICATION_NUMBER;
+		k.term[i].op = FILTER_IN;
+		k.term[i].values = FILTER_IN_MAX;
+	}
+	k.order = USER_IDENTIFICATION_NUMBER;
+	k.desc = 1;
+	k.keyset = 1;
+	add_filtered(&k);
+}
+
 static void render_all(void)
 {
 	int s;
 
 	add_text("session", dao_sql_session_setup);
 	add_text("begin", dao_sql_begin);
+	add_text("begin-snapshot", dao_sql_begin_snapshot);
 	for (s = 0; s < DAO_STMT_COUNT; s++) {
 		struct entry *e = add(dao_sql_name((enum dao_stmt)s));
 
+		e->params = -1;
 		e->rendered = dao_sql_render((enum dao_stmt)s, e->text,
 		                  sizeof(e->text)) == 0;
 	}
 	render_selects();
+	render_filtered();
 }
 
 /* The whole golden file's text; the caller frees it. */
@@ -242,6 +363,21 @@ static void check_shape(void)
 			    count_params(e->text));
 		}
 	}
+	for (i = 0; i < n_entries; i++) {
+		struct entry *e = &entries[i];
+
+		if (e->params >= 0 && count_params(e->text) != e->params) {
+			params_ok = 0;
+			printf("#   %s: %d parameters\n", e->name,
+			    count_params(e->text));
+		}
+		if (e->params >= 0 &&
+		    strncmp(e->name, "filtered page", 13) == 0 &&
+		    strstr(e->text, cols) == NULL) {
+			columns_ok = 0;
+			printf("#   %s: not the columns %s\n", e->name, cols);
+		}
+	}
 	ok(columns_ok, "every SELECT lists the columns in enum order");
 	ok(params_ok, "every list statement has the parameters bound to it");
 }
@@ -309,6 +445,21 @@ int main(int argc, char **argv)
 	check_entries(golden);
 	check_shape();
 	check_replica_texts();
+	/* A shape the builder does not make is refused, not rendered. */
+	{
+		struct dao_filter_shape k;
+		char buf[DAO_SQL_MAX];
+
+		one_term(&k, USER_EMAIL, FILTER_IN, 3);
+		ok(dao_sql_filtered(&k, buf, sizeof(buf)) != 0,
+		    "an in list of 3 placeholders (no bucket) is refused");
+		one_term(&k, USER_CREATION_DATE, FILTER_EQ, 1);
+		ok(dao_sql_filtered(&k, buf, sizeof(buf)) != 0,
+		    "a date's eq with one placeholder is refused");
+		ok(dao_filter_bucket(3) == 4 && dao_filter_bucket(50) == 50 &&
+		        dao_filter_bucket(51) == -1,
+		    "in buckets");
+	}
 	ok(golden != NULL && strcmp(golden, doc) == 0,
 	    "the golden file holds these %d statements and nothing else",
 	    n_entries);
