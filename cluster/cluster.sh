@@ -20,9 +20,9 @@ readonly GALERA_PROVIDER=/usr/lib/galera/libgalera_smm.so
 readonly SEMISYNC_TIMEOUT_MS=500
 # The read/write files of t/ the cluster passes run too, besides
 # t/cluster/: all of them on the replication stack, the writes on Galera.
-readonly CLUSTER_SHARED_TESTS=(t/04_read.t t/10_search.t t/20_add.t
-	t/21_update.t t/22_delete.t galera:t/20_add.t galera:t/21_update.t
-	galera:t/22_delete.t)
+readonly CLUSTER_SHARED_TESTS=(t/04_read.t t/10_search.t t/14_filters.t
+	t/15_counts.t t/17_export.t t/20_add.t t/21_update.t t/22_delete.t
+	galera:t/20_add.t galera:t/21_update.t galera:t/22_delete.t)
 
 # cluster_node_paths ROLE: the files of replicaN or galeraN, each in its own
 # directory $S/ROLE/ (a Galera node's is mysql's: the server runs as mysql,
