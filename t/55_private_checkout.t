@@ -124,4 +124,19 @@ is "$left" "" 'no process of the stack is left'
 [ -z "$left" ] || diag "$(ps -o pid,ppid,user,args -p "${left# }" 2>&1)"
 is "$(pids_of_stack | wc -l)" 0 'nothing names the state directory any more'
 
+# A new clone at the same path (the old one removed with its var/) starts
+# from nothing, not from the state the old one left.
+touch "$STATE/left-by-the-old-clone"
+rm -rf "${COPY:?}/var"
+up
+is "$RC" 0 'up in a new clone at the same path succeeds'
+like "$OUT" "removing $STATE, left by an earlier checkout at this path" \
+	'and says it removes the old state'
+ok 'the old state is gone' test ! -e "$STATE/left-by-the-old-clone"
+is "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 10 \
+	-H "x-api-key: $USERS_API_KEY" -H "Authorization: Bearer $USERS_TOKEN" \
+	"https://localhost:$PORT/v1/test")" 200 'and the new stack answers'
+(cd "$COPY" && STACK_INSTANCE=$INST ./stack down >/dev/null 2>&1)
+is "$?" 0 'and goes down'
+
 done_testing
