@@ -4,6 +4,9 @@
 # C = 1 / (1/S + 1/D), the ceiling of a request that costs both.
 
 BENCH_DIR=$ROOT/bench
+# The filtered lists, the counts and the export.
+# shellcheck source=bench/query.sh
+. "$BENCH_DIR/query.sh"
 # MariaDB holds the whole table in memory, as a server sized for its data
 # would; the bench's own server only (stack's db_start).
 BENCH_DB_OPTIONS=(--innodb-buffer-pool-size=2G --innodb-log-file-size=512M)
@@ -390,6 +393,9 @@ bench_routes() {
 	p="/v1/users/list?limit=$BENCH_LIMIT&cursor=$cursor"
 	bench_probe GET "$p" '' "$BENCH_SOME"
 	bench_wrk "list page $deep, cursor" get "$p"
+	# Before the writes: the export must count BENCH_USERS rows.
+	bench_query_routes
+	bench_export
 	# The substring search's latency target is for one client alone.
 	bench_wrk "email rare-mail, 1 client" get /v1/users/email/rare-mail 1
 	bench_probe POST /v1/users/add-user '{"nickname":"BENCH PROBE",
@@ -456,6 +462,7 @@ bench_report() {
 		"cpu_us_*: CPU microseconds a request cost each process group (client: wrk, or sysbench for D)"
 	column -t -s $'\t' "$S/results.tsv"
 	echo
+	bench_export_report
 	gnuplot -e "tsv='$S/results.tsv'; png='$S/bench.png'; S=$s; C=$c" \
 		-e "users='$BENCH_USERS'; load='$load'" \
 		"$BENCH_DIR/chart.gp" 2>"$S/log/gnuplot.log" ||
