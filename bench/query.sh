@@ -38,8 +38,8 @@ bench_count_probe() {
 	say "$2 count: $total ($3 users match)"
 }
 
-# bench_query_routes: the filtered list page alone, with count=exact and
-# with count=estimated.
+# bench_query_routes: the filtered list page alone, with count=exact, with
+# count=estimated, and ordered by creation_date.
 bench_query_routes() {
 	local from to q n p
 	read -r from to <<<"$(bench_query_range)"
@@ -56,6 +56,11 @@ bench_query_routes() {
 		bench_wrk "list AR + ${BENCH_QUERY_DAYS}d, count=$p" get \
 			"$q&count=$p"
 	done
+	# The same page in creation_date order: that index serves both the
+	# range and the order, so the scan stops after a page of matches.
+	bench_probe GET "$q&orderBy=creation_date" '' "$BENCH_SOME"
+	bench_wrk "list AR + ${BENCH_QUERY_DAYS}d, by creation_date" get \
+		"$q&orderBy=creation_date"
 }
 
 # bench_rss_sampler OUT PID...: every ~50 ms, the largest VmRSS (KiB) of
