@@ -4,6 +4,9 @@
 # C = 1 / (1/S + 1/D), the ceiling of a request that costs both.
 
 BENCH_DIR=$ROOT/bench
+# The filtered lists, the counts and the export.
+# shellcheck source=bench/query.sh
+. "$BENCH_DIR/query.sh"
 # MariaDB holds the whole table in memory, as a server sized for its data
 # would; the bench's own server only (stack's db_start).
 BENCH_DB_OPTIONS=(--innodb-buffer-pool-size=2G --innodb-log-file-size=512M)
@@ -23,9 +26,11 @@ usage: ./stack bench [--smoke | --hold | --profile]
   127.0.0.1:23307; STACK_INSTANCE=N moves them as for test), loads
   BENCH_USERS synthetic users (default 1000000), runs wrk -t2 -c32 for
   BENCH_SECONDS (default 10) per route and sysbench oltp_point_select with
-  32 threads, prints the table and writes var/bench/results.tsv, rss.tsv
-  and bench.png, then stops the stack. It fails when a request fails or a
-  run completes none, never on a number.
+  32 threads, exports the whole table once with curl (rows/s, the
+  workers' peak RSS), prints the table and writes var/bench/results.tsv,
+  export.tsv, rss.tsv and bench.png, then stops the stack. It fails when a
+  request fails, a run completes none, a count=exact differs from the
+  table's or the export's rows from BENCH_USERS, never on a number.
   --smoke (or BENCH_SMOKE=1): 1000 users, 1-second runs (./stack test).
   --hold: starts and loads the stack, then leaves it running unmeasured
   (for wrk or perf of one's own); ./stack down bench stops it.
@@ -390,6 +395,9 @@ bench_routes() {
 	p="/v1/users/list?limit=$BENCH_LIMIT&cursor=$cursor"
 	bench_probe GET "$p" '' "$BENCH_SOME"
 	bench_wrk "list page $deep, cursor" get "$p"
+	# Before the writes: the export must count BENCH_USERS rows.
+	bench_query_routes
+	bench_export
 	# The substring search's latency target is for one client alone.
 	bench_wrk "email rare-mail, 1 client" get /v1/users/email/rare-mail 1
 	bench_probe POST /v1/users/add-user '{"nickname":"BENCH PROBE",
@@ -456,6 +464,7 @@ bench_report() {
 		"cpu_us_*: CPU microseconds a request cost each process group (client: wrk, or sysbench for D)"
 	column -t -s $'\t' "$S/results.tsv"
 	echo
+	bench_export_report
 	gnuplot -e "tsv='$S/results.tsv'; png='$S/bench.png'; S=$s; C=$c" \
 		-e "users='$BENCH_USERS'; load='$load'" \
 		"$BENCH_DIR/chart.gp" 2>"$S/log/gnuplot.log" ||
@@ -584,8 +593,12 @@ cmd_bench() {
 	trap bench_teardown EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	# MariaDB's temporary tables in the stack's own directory: on a
+	# machine shared with other runs, files of its own in /tmp were seen
+	# deleted under it (ERROR 6 on delete of /tmp/#sql-temptable-...).
+	mkdir -p "$S/tmp"
 	# shellcheck disable=SC2034 # stack's db_start reads it
-	DB_OPTIONS=("${BENCH_DB_OPTIONS[@]}")
+	DB_OPTIONS=("${BENCH_DB_OPTIONS[@]}" --tmpdir="$S/tmp")
 	start_stack
 	wait_ready
 	bench_load
