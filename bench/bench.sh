@@ -593,12 +593,8 @@ cmd_bench() {
 	trap bench_teardown EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
-	# MariaDB's temporary tables in the stack's own directory: on a
-	# machine shared with other runs, files of its own in /tmp were seen
-	# deleted under it (ERROR 6 on delete of /tmp/#sql-temptable-...).
-	mkdir -p "$S/tmp"
 	# shellcheck disable=SC2034 # stack's db_start reads it
-	DB_OPTIONS=("${BENCH_DB_OPTIONS[@]}" --tmpdir="$S/tmp")
+	DB_OPTIONS=("${BENCH_DB_OPTIONS[@]}")
 	start_stack
 	wait_ready
 	bench_load
