@@ -21,7 +21,7 @@ struct dao_conn {
 	const char *host; /* from the configuration; NULL: unix_socket */
 	unsigned int port;
 	const char *unix_socket;
-	char name[16];     /* "primary", "replica 2": for the logs */
+	char name[32];     /* "primary", "replica 2": for the logs */
 	char label[20];    /* "replica 2: " before a connect error; "" alone */
 	MYSQL *mysql;      /* NULL: not connected */
 	double rest_until; /* dao_resting until then (monotonic seconds) */
@@ -472,7 +472,8 @@ void dao_init(const struct config_database *cfg,
 	db.count = 1 + db.rep.count;
 	for (i = 0; i < db.rep.count; i++) {
 		const struct config_endpoint *e = &db.rep.server[i];
-		char name[16];
+		/* Room for any size_t: gcc checks the format against it. */
+		char name[32];
 
 		snprintf(name, sizeof(name), "%s %zu",
 		    db.rep.galera ? "node" : "replica", i + 1);
