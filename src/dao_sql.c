@@ -221,6 +221,25 @@ static int sql_keyset(char *buf, size_t size, size_t *len,
 	    name, cmp, name, cmp);
 }
 
+/* A page's end, the same for plain and filtered lists: the keyset
+ * condition, the order (id breaks ties) and the limit. */
+static int sql_page_tail(char *buf, size_t size, size_t *len,
+    enum user_column order, int desc, int keyset)
+{
+	const char *dir = desc ? "DESC" : "ASC";
+	int rc = 0;
+
+	if (keyset)
+		rc |= sql_keyset(buf, size, len, order, desc);
+	if (order == USER_ID)
+		rc |= sql_add(buf, size, len, " ORDER BY u.id %s", dir);
+	else
+		rc |= sql_add(buf, size, len, " ORDER BY u.%s %s, u.id %s",
+		    user_column_name(order), dir, dir);
+	return rc |
+	    sql_add(buf, size, len, keyset ? " LIMIT ?" : " LIMIT ? OFFSET ?");
+}
+
 /*
  * The parameters, in this order (dao_read.c binds them so): the joined
  * trigrams t2, t3 then t1 (trigram plan), the LIKE pattern or the day's two
@@ -230,7 +249,6 @@ static int sql_keyset(char *buf, size_t size, size_t *len,
  */
 int dao_sql_select(const struct dao_select *k, char *buf, size_t size)
 {
-	const char *dir = k->desc ? "DESC" : "ASC";
 	const char *name = user_column_name(k->filter);
 	size_t len = 0;
 	int rc;
@@ -242,16 +260,8 @@ int dao_sql_select(const struct dao_select *k, char *buf, size_t size)
 	else if (user_is_date_column(k->filter))
 		rc |= sql_add(buf, size, &len, " AND u.%s >= ? AND u.%s < ?",
 		    name, name);
-	if (k->keyset)
-		rc |= sql_keyset(buf, size, &len, k->order, k->desc);
-	if (k->order == USER_ID)
-		rc |= sql_add(buf, size, &len, " ORDER BY u.id %s", dir);
-	else
-		rc |= sql_add(buf, size, &len, " ORDER BY u.%s %s, u.id %s",
-		    user_column_name(k->order), dir, dir);
 	return rc |
-	    sql_add(buf, size, &len,
-	        k->keyset ? " LIMIT ?" : " LIMIT ? OFFSET ?");
+	    sql_page_tail(buf, size, &len, k->order, k->desc, k->keyset);
 }
 
 /* ---- filtered statements (api-extensions.md section 1) ---- */
@@ -326,7 +336,6 @@ static int sql_term(char *buf, size_t size, size_t *len,
  */
 int dao_sql_filtered(const struct dao_filter_shape *k, char *buf, size_t size)
 {
-	const char *dir = k->desc ? "DESC" : "ASC";
 	size_t len = 0;
 	int rc, i;
 
@@ -350,14 +359,6 @@ int dao_sql_filtered(const struct dao_filter_shape *k, char *buf, size_t size)
 		    k->term[i].op, k->term[i].values);
 	if (k->kind != DAO_FILTER_PAGE)
 		return rc;
-	if (k->keyset)
-		rc |= sql_keyset(buf, size, &len, k->order, k->desc);
-	if (k->order == USER_ID)
-		rc |= sql_add(buf, size, &len, " ORDER BY u.id %s", dir);
-	else
-		rc |= sql_add(buf, size, &len, " ORDER BY u.%s %s, u.id %s",
-		    user_column_name(k->order), dir, dir);
 	return rc |
-	    sql_add(buf, size, &len,
-	        k->keyset ? " LIMIT ?" : " LIMIT ? OFFSET ?");
+	    sql_page_tail(buf, size, &len, k->order, k->desc, k->keyset);
 }
