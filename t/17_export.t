@@ -27,19 +27,6 @@ q "INSERT INTO users (nickname, first_name, last_name, email,
 total=$(q 'SELECT COUNT(*) FROM users')
 ok "$N rows added ($total in all)" [ "$total" -gt "$N" ]
 
-# sql_ndjson WHERE [ORDER]: the rows as the export's NDJSON lines.
-sql_ndjson() {
-	q "SELECT HEX(JSON_OBJECT('id', id, 'nickname', nickname,
-		'first_name', first_name, 'last_name', last_name, 'email', email,
-		'identification_type', identification_type,
-		'identification_number', identification_number,
-		'country_id', country_id,
-		'creation_date', DATE_FORMAT(creation_date, '%Y-%m-%d %H:%i:%s'),
-		'update_date', DATE_FORMAT(update_date, '%Y-%m-%d %H:%i:%s')))
-		FROM users WHERE $1 ORDER BY ${2:-id}" |
-		perl -ne 'chomp; print pack("H*", $_), "\n"' | jq -c .
-}
-
 # export QUERY: GETs the export into $TEST_TMP/out; CURL_RC, STATUS,
 # HEADERS as api sets them.
 export_get() {
@@ -60,14 +47,14 @@ is "$(header Content-Type)" application/x-ndjson 'ndjson: Content-Type'
 is "$(header X-Changes-Cursor)" '' 'no X-Changes-Cursor (no change feed yet)'
 is "$(header Content-Length)" '' 'streamed: no Content-Length'
 jq -c . "$TEST_TMP/out" >"$TEST_TMP/got" 2>&1
-sql_ndjson 1 >"$TEST_TMP/want"
+rows_json 1 >"$TEST_TMP/want"
 is "$(wc -l <"$TEST_TMP/got")" "$total" 'ndjson: one line a user'
 ok 'ndjson: every row as SQL has it, in id order' cmp -s "$TEST_TMP/got" "$TEST_TMP/want"
 is "$(grep -c '' "$TEST_TMP/out")" "$total" 'ndjson: one object a line, nothing else'
 
 export_get 'format=ndjson&orderAt=desc&filter.country_id=eq:ZE&filter.id=gt:100'
 jq -c . "$TEST_TMP/out" >"$TEST_TMP/got"
-sql_ndjson "country_id = 'ZE' AND id > 100" 'id DESC' >"$TEST_TMP/want"
+rows_json "country_id = 'ZE' AND id > 100" 'id DESC' >"$TEST_TMP/want"
 ok 'filtered, desc: the SQL rows' cmp -s "$TEST_TMP/got" "$TEST_TMP/want"
 isnt "$(wc -l <"$TEST_TMP/want")" 0 'filtered, desc: SQL finds rows'
 
@@ -85,7 +72,7 @@ is "$(wc -c <"$TEST_TMP/out")" 0 'nothing to export: an empty body'
 # csv_check FILE WHERE: FILE, parsed as RFC 4180, is the header and the
 # rows of WHERE, a guard ' before a cell starting with = + - @ tab CR.
 csv_check() {
-	sql_ndjson "$2" >"$TEST_TMP/want.json"
+	rows_json "$2" >"$TEST_TMP/want.json"
 	python3 - "$1" "$TEST_TMP/want.json" <<'PY'
 import csv, json, sys
 cols = ["id", "nickname", "first_name", "last_name", "email",

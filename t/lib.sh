@@ -255,10 +255,10 @@ sql() { $USERS_MYSQL -N -B -e "$1"; }
 # q SQL: sql in a UTF-8, UTC session.
 q() { sql "SET NAMES utf8mb4; SET time_zone = '+00:00'; $1"; }
 
-# row_json ID: the row as the API should show it, compact JSON (read as
-# hex: the client's batch mode would escape backslashes).
-row_json() {
-	case ${1:-} in '' | *[!0-9]*) return ;; esac
+# rows_json WHERE [ORDER]: the rows as the API shows them, one compact
+# JSON object a line (read as hex: the client's batch mode would escape
+# backslashes). The export's NDJSON lines are exactly these.
+rows_json() {
 	q "SELECT HEX(JSON_OBJECT('id', id, 'nickname', nickname,
 		'first_name', first_name, 'last_name', last_name, 'email', email,
 		'identification_type', identification_type,
@@ -266,8 +266,14 @@ row_json() {
 		'country_id', country_id,
 		'creation_date', DATE_FORMAT(creation_date, '%Y-%m-%d %H:%i:%s'),
 		'update_date', DATE_FORMAT(update_date, '%Y-%m-%d %H:%i:%s')))
-		FROM users WHERE id = $1" |
-		perl -ne 'chomp; print pack "H*", $_' | jq -c .
+		FROM users WHERE $1 ORDER BY ${2:-id}" |
+		perl -ne 'chomp; print pack("H*", $_), "\n"' | jq -c .
+}
+
+# row_json ID: the row with that id (nothing for a non-number).
+row_json() {
+	case ${1:-} in '' | *[!0-9]*) return ;; esac
+	rows_json "id = $1"
 }
 
 # sql_ids WHERE [ORDER] [LIMIT]: ids of the matching rows (ORDER BY ORDER,
