@@ -464,15 +464,14 @@ static int check_socket(struct config *cfg, char *why, size_t whylen)
 /* Read after socket: the address list is for a TCP socket only. */
 static int check_allow(struct config *cfg, char *why, size_t whylen)
 {
-	char env[NETADDR_ALLOW_ENV_MAX];
+	struct netaddr_allow allow;
 
 	if (netaddr_parse_listen(cfg->server.socket, why, whylen) ==
 	    NETADDR_UNIX) {
 		snprintf(why, whylen, "applies to a TCP socket only");
 		return -1;
 	}
-	return netaddr_allow_env(cfg->server.allow, env, sizeof(env), why,
-	    whylen);
+	return netaddr_allow_parse(cfg->server.allow, &allow, why, whylen);
 }
 
 static int check_servers(struct config *cfg, char *why, size_t whylen)

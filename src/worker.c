@@ -20,6 +20,7 @@
 #include "dao.h"
 #include "decimal.h"
 #include "http.h"
+#include "listener.h"
 #include "log.h"
 #include "router.h"
 
@@ -241,22 +242,67 @@ static void abort_request(FCGX_Request *fr)
 	FCGX_Finish_r(fr);
 }
 
+/*
+ * The next request, on a connection this worker accepted (listener.c),
+ * or the one nginx kept open. The request is set up to read from fd;
+ * keepConnection tells libfcgi's FCGX_Accept_r not to close it as the end of a
+ * previous request, and the request's begin record then sets it as nginx asks.
+ * The request's own listening descriptor is -1, so libfcgi never accepts: when
+ * fd ends before a whole request, libfcgi closes it, its accept(-1) fails, and
+ * this returns -1 for the worker to take the next connection.
+ */
+static int next_request(FCGX_Request *fr, int listen_fd,
+    const struct netaddr_allow *allow)
+{
+	/* A connection nginx keeps (fastcgi_keep_conn) brings its next
+	 * request on the same descriptor. */
+	if (fr->ipcFd < 0) {
+		int fd = listener_accept(listen_fd, allow, &stop_requested);
+
+		if (fd < 0)
+			return -2;
+		fr->ipcFd = fd;
+		fr->keepConnection = 1;
+	}
+	if (FCGX_Accept_r(fr) < 0) {
+		log_debug("a connection closed before a whole request");
+		return -1;
+	}
+	return 0;
+}
+
+/* [server] allow, already checked by config.c: NULL when unset. */
+static const struct netaddr_allow *peer_allow(const struct config *cfg,
+    struct netaddr_allow *buf)
+{
+	char why[128];
+
+	if (cfg->server.allow == NULL ||
+	    netaddr_allow_parse(cfg->server.allow, buf, why, sizeof(why)) != 0)
+		return NULL;
+	return buf;
+}
+
 int worker_run(const struct config *cfg, int listen_fd)
 {
 	struct http_out out = { NULL, 0, 0 };
+	struct netaddr_allow allow_buf;
+	const struct netaddr_allow *allow = peer_allow(cfg, &allow_buf);
 	FCGX_Request fr;
+	int rc = 0;
 
 	worker_listen_fd = listen_fd;
 	install_signals();
-	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+	if (FCGX_InitRequest(&fr, -1, 0) != 0) {
 		log_error("FCGX_InitRequest failed");
 		return 1;
 	}
 	dao_init(&cfg->database, &cfg->replicas);
 	log_info("worker ready");
-	while (!stop_requested) {
-		if (FCGX_Accept_r(&fr) < 0)
-			break;
+	while (!stop_requested &&
+	    (rc = next_request(&fr, listen_fd, allow)) != -2) {
+		if (rc < 0)
+			continue;
 		if (serve(&fr, cfg, &out))
 			abort_request(&fr);
 		else

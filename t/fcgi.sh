@@ -23,16 +23,20 @@ port_open() {
 }
 
 # fcgi FROM PORT METHOD PATH [BODY]: one FastCGI request to 127.0.0.1:PORT
-# from the address FROM, with the bearer token $USERS_TOKEN; prints
-# "STATUS BODY", "closed" (the connection ended with no byte) or
-# "connect failed".
+# from the address FROM (or, PORT a path, to that unix socket), with the
+# bearer token $USERS_TOKEN; prints "STATUS BODY", "closed" (the
+# connection ended with no byte) or "connect failed". FCGI_DELAY=SECONDS
+# waits that long between connecting and sending the request.
 fcgi() {
-	perl -MIO::Socket::INET -e '
+	perl -MIO::Socket::INET -MIO::Socket::UNIX -MTime::HiRes=sleep -e '
 		$SIG{PIPE} = "IGNORE";
-		my ($from, $port, $method, $path, $body, $token) = @ARGV;
-		my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1",
-		    PeerPort => $port, LocalAddr => $from, Timeout => 5)
-		    or do { print "connect failed"; exit 0 };
+		my ($from, $port, $method, $path, $body, $token, $delay) = @ARGV;
+		my $s = $port =~ m{^/}
+		    ? IO::Socket::UNIX->new(Peer => $port, Timeout => 5)
+		    : IO::Socket::INET->new(PeerAddr => "127.0.0.1",
+		    PeerPort => $port, LocalAddr => $from, Timeout => 5);
+		$s or do { print "connect failed"; exit 0 };
+		sleep $delay if $delay;
 		sub rec { my ($t, $c) = @_;
 			pack("CCnnCC", 1, $t, 1, length($c), 0, 0) . $c }
 		# A length of 128 or more takes 4 bytes, the top bit set.
@@ -64,7 +68,7 @@ fcgi() {
 		my ($status) = $stdout =~ /^Status: (\d{3})/m;
 		my ($b) = $stdout =~ /\r?\n\r?\n(.*)$/s;
 		print $status // "200", " ", $b // "";' \
-		"$1" "$2" "$3" "$4" "${5:-}" "$USERS_TOKEN"
+		"$1" "$2" "$3" "$4" "${5:-}" "$USERS_TOKEN" "${FCGI_DELAY:-0}"
 }
 
 # reap PID: stops the responder if it still runs.

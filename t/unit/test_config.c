@@ -3,11 +3,13 @@
 #include "config.h"
 #include "netaddr.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -612,7 +614,10 @@ static void test_socket_forms(void)
 static void test_remote_forms(void)
 {
 	struct config c;
-	char err[512], path[64], env[NETADDR_ALLOW_ENV_MAX];
+	char err[512], path[64];
+	struct netaddr_allow allow;
+	struct sockaddr_in peer = { .sin_family = AF_INET };
+	struct sockaddr_un unix_peer = { .sun_family = AF_UNIX };
 
 	ok(load_text("[server]\nsocket = 10.0.0.5:9000\n"
 	             "allow = \" 10.0.0.2  10.0.0.3\"\n" DB JWT,
@@ -636,10 +641,24 @@ static void test_remote_forms(void)
 	       &c, err, sizeof(err), path, sizeof(path)) == 0,
 	    "allow on a loopback socket accepted (%s)", err);
 	config_free(&c);
-	ok(netaddr_allow_env(" 10.0.0.2  10.0.0.3\t192.168.1.1 ", env,
-	       sizeof(env), err, sizeof(err)) == 0 &&
-	        streq(env, "10.0.0.2,10.0.0.3,192.168.1.1"),
-	    "allow becomes FCGI_WEB_SERVER_ADDRS \"%s\"", env);
+	ok(netaddr_allow_parse(" 10.0.0.2  10.0.0.3\t192.168.1.1 ", &allow, err,
+	       sizeof(err)) == 0 &&
+	        allow.n == 3,
+	    "allow: three addresses (%s)", err);
+	inet_pton(AF_INET, "10.0.0.3", &peer.sin_addr);
+	ok(netaddr_allow_peer(&allow, (struct sockaddr *)&peer),
+	    "allow: 10.0.0.3 may connect");
+	inet_pton(AF_INET, "10.0.0.4", &peer.sin_addr);
+	ok(!netaddr_allow_peer(&allow, (struct sockaddr *)&peer),
+	    "allow: 10.0.0.4 may not");
+	ok(netaddr_allow_peer(NULL, (struct sockaddr *)&peer),
+	    "no allow list: any TCP peer may connect");
+	ok(netaddr_allow_peer(&allow, (struct sockaddr *)&unix_peer),
+	    "allow does not apply to a unix socket peer");
+	ok(netaddr_allow_parse("10.0.0.2 10.0.0", &allow, err, sizeof(err)) ==
+	            -1 &&
+	        strstr(err, "word 2") != NULL,
+	    "allow: a bad second word is named (%s)", err);
 	ok(netaddr_parse_listen("127.255.0.1:1", err, sizeof(err)) ==
 	        NETADDR_TCP_LOOPBACK,
 	    "127.255.0.1 is loopback");
