@@ -2,10 +2,13 @@
 # t/34_stop.t: SIGTERM (issue 5, faults): the master stops; a request in
 # flight (held up by a table lock) completes with its normal answer before
 # the exit, and the exit status is 0; nginx answers its JSON 503 while the
-# responder is down; ./stack app-start test brings the service back.
+# responder is down; ./stack app-start test brings the service back. A
+# connection a worker accepted before the stop, whose request comes after
+# it, is still served.
 # To see the exit status, the responder runs as this script's child.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
+. "$(dirname "$0")/fcgi.sh"
 
 # down NAME: nginx answers the JSON 503 of an absent responder.
 down() {
@@ -91,5 +94,26 @@ ok './stack app-start test: the service answers again' \
 isnt "$(master_pid)" "$own" 'a new master runs'
 api GET /v1/users/id/4
 is "$STATUS" 200 'back: /v1/users/id/4 answers 200'
+
+# --- a connection accepted, its request still to come ---
+
+# A worker has accepted the connection (straight to the socket, no nginx)
+# and waits for its first byte when SIGTERM comes: the request sent after
+# it is served, then the master exits.
+master=$(master_pid)
+FCGI_DELAY=1.5 fcgi - "$S/usersd.sock" GET /v1/users/id/4 \
+    >"$TEST_TMP/accepted" &
+accepted=$!
+sleep 0.5
+lines=$(log_lines)
+kill -s TERM "$master"
+wait "$accepted"
+is "$(cut -d' ' -f1 "$TEST_TMP/accepted")" 200 \
+    'accepted before the stop: the request sent after it answers 200'
+ok 'accepted before the stop: then the master exits' \
+    wait_for 15 not alive "$master"
+stopped_ok "$master" "$lines" 'accepted before the stop'
+stack app-start
+ok 'back again: the service answers' wait_for 15 service_ready
 
 done_testing
