@@ -379,6 +379,8 @@ bench_routes() {
 	bench_wrk "hop: /v1/test, no database" get /v1/test
 	bench_probe GET /v1/users/id/1 '' "$BENCH_ONE"
 	bench_wrk "by id" id /v1/users/id/1
+	# Eight times the connections: errors and the p99 when requests queue.
+	bench_wrk "by id, 256 connections" id /v1/users/id/1 256
 	for p in "list page 0|/v1/users/list?page=0&limit=$BENCH_LIMIT" \
 		"list page $deep|/v1/users/list?page=$deep&limit=$BENCH_LIMIT" \
 		"email rare-mail (rare)|/v1/users/email/rare-mail" \
