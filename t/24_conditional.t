@@ -24,7 +24,7 @@ version() { q "SELECT version FROM users WHERE id = $1"; }
 # nick ID: the row's nickname in SQL.
 nick() { q "SELECT nickname FROM users WHERE id = $1"; }
 
-# put ID BODY [CURL ARGS...]: PUT update-user with a JSON body.
+# put ID[?QUERY] BODY [CURL ARGS...]: PUT update-user with a JSON body.
 put() {
 	local id=$1 body=$2
 	shift 2
@@ -130,14 +130,12 @@ put "$ID" '{"nickname":"C_FIVE"}'
 is "$STATUS" 200 'no If-Match: 200, as in the original'
 is "$(version "$ID")" 6 'an update without If-Match makes a version too'
 
-put "$ID" '{"nickname":"C_FIVE"}' -H "If-Match: \"$ID-6-3ff\"" \
-	-G --data-urlencode 'fields=id,email'
+put "$ID?fields=id,email" '{"nickname":"C_FIVE"}' -H "If-Match: \"$ID-6-3ff\""
 is "$STATUS" 200 'PUT with fields=: 200'
 is "$(etag)" "\"$ID-7-11\"" "the answer's ETag is of its fields= representation"
 api GET "/v1/users/id/$ID?fields=id,email"
 is "$(etag)" "\"$ID-7-11\"" 'the same as the read of that representation'
-put "$ID" '{"nickname":"C_SIX"}' -H "If-Match: \"$ID-6-3ff\"" \
-	-G --data-urlencode 'fields=id,email'
+put "$ID?fields=id,email" '{"nickname":"C_SIX"}' -H "If-Match: \"$ID-6-3ff\""
 is "$STATUS" 412 'a stale PUT with fields=: 412'
 is "$(etag)" "\"$ID-7-11\"" '412: the current ETag of that representation'
 
