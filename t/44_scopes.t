@@ -53,8 +53,8 @@ ROUTES=(
 	"GET /v1/users/update-date/2023-03-20 - users:read"
 	"GET /v1/users/export - users:export"
 	"POST /v1/users/add-user {} users:write"
-	"PUT /v1/users/update-user/$MISSING {\"nickname\":\"X\"} users:write"
-	"PATCH /v1/users/update-user/$MISSING {\"nickname\":\"X\"} users:write"
+	"PUT /v1/users/update-user/$MISSING {\"nickname\":\"SCOPES_NICK\"} users:write"
+	"PATCH /v1/users/update-user/$MISSING {\"nickname\":\"SCOPES_NICK\"} users:write"
 	"DELETE /v1/users/delete-user/$MISSING - users:delete"
 )
 
