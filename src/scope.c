@@ -4,14 +4,23 @@
 
 #include <string.h>
 
+/* A scope's row: its name, and the challenge of a 403 that lacks it
+ * (RFC 6750 3.1), written once here so that no answer builds one. */
+#define SCOPE_ROW(scope, name) \
+	{ \
+		scope, name, \
+		    "Bearer error=\"insufficient_scope\", scope=\"" name "\"" \
+	}
+
 static const struct {
 	enum scope scope;
 	const char *name;
+	const char *challenge;
 } scopes[] = {
-	{ SCOPE_READ, "users:read" },
-	{ SCOPE_WRITE, "users:write" },
-	{ SCOPE_DELETE, "users:delete" },
-	{ SCOPE_EXPORT, "users:export" },
+	SCOPE_ROW(SCOPE_READ, "users:read"),
+	SCOPE_ROW(SCOPE_WRITE, "users:write"),
+	SCOPE_ROW(SCOPE_DELETE, "users:delete"),
+	SCOPE_ROW(SCOPE_EXPORT, "users:export"),
 };
 
 #define SCOPE_COUNT (sizeof(scopes) / sizeof(scopes[0]))
@@ -24,6 +33,16 @@ const char *scope_name(enum scope s)
 		if (scopes[i].scope == s)
 			return scopes[i].name;
 	return "";
+}
+
+const char *scope_challenge(enum scope s)
+{
+	size_t i;
+
+	for (i = 0; i < SCOPE_COUNT; i++)
+		if (scopes[i].scope == s)
+			return scopes[i].challenge;
+	return "Bearer error=\"insufficient_scope\"";
 }
 
 /* The scope named by the word of n bytes; 0 when none is. */

@@ -16,6 +16,9 @@ enum scope {
 /* The scope's name as the claim spells it ("users:write"); "" for a value
  * that is not one scope. */
 const char *scope_name(enum scope s);
+/* The WWW-Authenticate value of a 403 for lacking s (static):
+ * Bearer error="insufficient_scope", scope="users:write". */
+const char *scope_challenge(enum scope s);
 
 /*
  * The scopes a claim value grants: its space-separated names (RFC 8693

@@ -22,6 +22,7 @@
 #include "http.h"
 #include "log.h"
 #include "router.h"
+#include "scope.h"
 
 static volatile sig_atomic_t stop_requested;
 static int worker_listen_fd = -1;
@@ -106,22 +107,15 @@ static void unauthenticated(struct response *res, enum auth_result result)
 	http_answer(res, ANSWER_UNAUTHENTICATED);
 }
 
-/*
- * 403 with the scope the route needs (api-extensions.md section 6). The
- * challenge names it, as RFC 6750 3.1 says; it is static: the scope is
- * one of four names.
- */
+/* 403 with the scope the route needs, in the body and the challenge
+ * (api-extensions.md section 6). */
 static void insufficient_scope(struct response *res, enum scope need)
 {
-	static char challenge[128];
 	char msg[128];
 
-	snprintf(challenge, sizeof(challenge),
-	    "Bearer error=\"insufficient_scope\", scope=\"%s\"",
-	    scope_name(need));
 	snprintf(msg, sizeof(msg), "%s%s",
 	    answer_text(ANSWER_INSUFFICIENT_SCOPE), scope_name(need));
-	res->www_authenticate = challenge;
+	res->www_authenticate = scope_challenge(need);
 	http_answer_text(res, ANSWER_INSUFFICIENT_SCOPE, msg);
 }
 

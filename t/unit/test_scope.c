@@ -32,6 +32,10 @@ static void test_parse(void)
 	        strcmp(scope_name(SCOPE_EXPORT), "users:export") == 0 &&
 	        strcmp(scope_name((enum scope)0), "") == 0,
 	    "names");
+	ok(strcmp(scope_challenge(SCOPE_WRITE),
+	       "Bearer error=\"insufficient_scope\", scope=\"users:write\"") ==
+	        0,
+	    "the challenge names the scope");
 	ok(scope_allows(SCOPE_READ | SCOPE_WRITE, SCOPE_WRITE) &&
 	        !scope_allows(SCOPE_READ, SCOPE_WRITE) &&
 	        !scope_allows(0, SCOPE_READ),
