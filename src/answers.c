@@ -27,6 +27,9 @@ static const struct {
 	[ANSWER_DB_CONNECTED] = { 200,
 	    "Connection has been established successfully." },
 	[ANSWER_DELETED] = { 200, "User has been deleted successfully." },
+	/* Never sent: a 304 has no body (http_format_response). */
+	[ANSWER_NOT_MODIFIED] = { 304,
+	    "Not modified, the user still has the ETag of If-None-Match." },
 	[ANSWER_BAD_ID] = { 400,
 	    "Bad request, the id passed as a parameter is not valid." },
 	[ANSWER_BAD_VALUE] = { 400,
@@ -69,8 +72,13 @@ static const struct {
 	[ANSWER_BAD_ATTRIBUTES] = { 400,
 	    "Bad request, check request attributes. Missing or incorrect. "
 	    "CHECK: " },
+	[ANSWER_BAD_IF_MATCH] = { 400,
+	    "Bad request, the If-Match header is not valid. Send * or the "
+	    "ETag of an earlier answer as it is (at most 4 of one user)." },
 	[ANSWER_UNAUTHENTICATED] = { 401,
 	    "Not authenticated, check x_api_key and Authorization" },
+	[ANSWER_INSUFFICIENT_SCOPE] = { 403,
+	    "Forbidden, the token lacks the scope " },
 	[ANSWER_NO_ROUTE] = { 404, "Not found, there is no such route." },
 	[ANSWER_USER_NOT_FOUND] = { 404,
 	    "Not found, there is no user with the id passed as a parameter." },
@@ -87,12 +95,16 @@ static const struct {
 	    "Bad request, could not add user. CHECK: " ANSWER_UNIQUES },
 	[ANSWER_UPDATE_CONFLICT] = { 409,
 	    "Bad request, could not update user. CHECK: " ANSWER_UNIQUES },
+	[ANSWER_STALE] = { 412,
+	    "Precondition failed, the user was changed since it was read." },
 	[ANSWER_TOO_LARGE] = { 413,
 	    "Payload too large, the body must be at most " ANSWER_STR(
 	        HTTP_MAX_BODY) " bytes." },
 	[ANSWER_MEDIA_TYPE] = { 415,
 	    "Unsupported media type, the body must be sent as "
 	    "application/json." },
+	[ANSWER_IF_MATCH_REQUIRED] = { 428,
+	    "Precondition required, send If-Match with the user's ETag." },
 	[ANSWER_INTERNAL] = { 500,
 	    "Internal server error. The error has been logged." },
 	[ANSWER_UNAVAILABLE] = { 503,

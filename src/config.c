@@ -153,11 +153,15 @@ static const struct setting settings[] = {
 	NUM("jwt", "require_exp", SET_BOOL, 0, 1, "false", jwt.require_exp),
 	STR("jwt", "issuer", 0, jwt.issuer, NULL),
 	STR("jwt", "audience", 0, jwt.audience, NULL),
+	NUM("jwt", "scopes", SET_BOOL, 0, 1, "false", jwt.scopes),
 
 	NUM("pagination", "default_limit", SET_LONG, 1, 100000, "5",
 	    pagination.default_limit),
 	NUM("pagination", "max_limit", SET_LONG, 1, 100000, "1000",
 	    pagination.max_limit),
+
+	NUM("writes", "require_if_match", SET_BOOL, 0, 1, "false",
+	    writes.require_if_match),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

@@ -51,6 +51,8 @@ enum dao_stmt {
 	DAO_STMT_INSERT,
 	DAO_STMT_UPDATE,
 	DAO_STMT_DELETE,
+	DAO_STMT_UPDATE_IF, /* update, delete only at the If-Match versions */
+	DAO_STMT_DELETE_IF,
 	DAO_STMT_PROBE, /* trigram block counts */
 	DAO_STMT_COUNT
 };
@@ -217,14 +219,18 @@ enum dao_status dao_end_transaction(enum dao_status s, struct dao_failure *f);
 enum dao_status dao_read_by_id(long id, struct user *out,
     struct dao_failure *f);
 
-/* A fetched row: the struct user and the buffers MariaDB writes into. */
+/* A fetched row: the struct user and the buffers MariaDB writes into.
+ * The one bind past the columns is the version, which only the by-id
+ * statement selects (after every column): MariaDB reads as many binds as
+ * the statement has result columns. */
 struct dao_row {
 	struct user user;
 	long long id;
+	long long version;
 	MYSQL_TIME date[2];
-	unsigned long length[USER_COLUMN_COUNT];
-	my_bool is_null[USER_COLUMN_COUNT];
-	MYSQL_BIND bind[USER_COLUMN_COUNT];
+	unsigned long length[USER_COLUMN_COUNT + 1];
+	my_bool is_null[USER_COLUMN_COUNT + 1];
+	MYSQL_BIND bind[USER_COLUMN_COUNT + 1];
 };
 
 /* Executes st (parameters bound) and hands each row to each (when not

@@ -55,8 +55,10 @@ const char dao_sql_begin[] = "START TRANSACTION";
 const char dao_sql_begin_snapshot[] =
     "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY";
 
+/* The one read of a single user, so the one with its version (the ETag's,
+ * api-extensions.md section 4), after every column (struct dao_row). */
 static const char sql_by_id[] =
-    "SELECT " USER_COLUMNS " FROM users AS u WHERE u.id = ?";
+    "SELECT " USER_COLUMNS ", u.version FROM users AS u WHERE u.id = ?";
 
 static const char sql_insert[] =
     "INSERT INTO users (nickname, first_name, last_name, email, "
@@ -68,20 +70,36 @@ static const char sql_insert[] =
  * Absent fields are bound as NULL and keep their value, so concurrent
  * updates of different fields never undo each other. GREATEST keeps the
  * CHECK (update_date >= creation_date) true even if the clock steps back.
+ * Every update makes a new version, in the statement itself.
  */
-static const char sql_update[] =
-    "UPDATE users SET "
-    "nickname = COALESCE(?, nickname), "
-    "first_name = COALESCE(?, first_name), "
-    "last_name = COALESCE(?, last_name), "
-    "email = COALESCE(?, email), "
-    "identification_type = COALESCE(?, identification_type), "
-    "identification_number = COALESCE(?, identification_number), "
-    "country_id = COALESCE(?, country_id), "
-    "update_date = GREATEST(UTC_TIMESTAMP(), creation_date) "
-    "WHERE id = ?";
+#define SQL_UPDATE_SET \
+	"UPDATE users SET " \
+	"nickname = COALESCE(?, nickname), " \
+	"first_name = COALESCE(?, first_name), " \
+	"last_name = COALESCE(?, last_name), " \
+	"email = COALESCE(?, email), " \
+	"identification_type = COALESCE(?, identification_type), " \
+	"identification_number = COALESCE(?, identification_number), " \
+	"country_id = COALESCE(?, country_id), " \
+	"version = version + 1, " \
+	"update_date = GREATEST(UTC_TIMESTAMP(), creation_date) "
+
+/*
+ * If-Match (api-extensions.md section 4): the version check is the
+ * write's own WHERE, so no other write can come between the two; a
+ * concurrent one holding the row's lock makes this one wait, then see
+ * the new version and match nothing. ETAG_VERSIONS_MAX placeholders, the
+ * first version repeated into the spare ones (dao_write.c).
+ */
+#define SQL_IF_VERSION " AND version IN (?, ?, ?, ?)"
+
+static const char sql_update[] = SQL_UPDATE_SET "WHERE id = ?";
+static const char sql_update_if[] =
+    SQL_UPDATE_SET "WHERE id = ?" SQL_IF_VERSION;
 
 static const char sql_delete[] = "DELETE FROM users WHERE id = ?";
+static const char sql_delete_if[] =
+    "DELETE FROM users WHERE id = ?" SQL_IF_VERSION;
 
 static int sql_probe(char *buf, size_t size);
 
@@ -95,6 +113,8 @@ static const struct {
 	[DAO_STMT_INSERT] = { "insert", sql_insert, NULL },
 	[DAO_STMT_UPDATE] = { "update", sql_update, NULL },
 	[DAO_STMT_DELETE] = { "delete", sql_delete, NULL },
+	[DAO_STMT_UPDATE_IF] = { "update-if-match", sql_update_if, NULL },
+	[DAO_STMT_DELETE_IF] = { "delete-if-match", sql_delete_if, NULL },
 	[DAO_STMT_PROBE] = { "probe", NULL, sql_probe },
 };
 

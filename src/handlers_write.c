@@ -64,11 +64,18 @@ void handle_user_add(const struct request *req, struct response *res)
 	}
 	snprintf(res->location, sizeof(res->location), "/v1/users/id/%ld",
 	    u.id);
+	handler_etag(res, &u, USER_VIEW_FULL, mask);
 	http_json(res, 201, user_to_json_masked(&u, USER_VIEW_FULL, mask));
 }
 
+/*
+ * The precondition is read before the body: a client that sent none
+ * where one is required learns that first. A 412 carries the ETag the
+ * user has now, of the representation the write would have answered.
+ */
 void handle_user_update(const struct request *req, struct response *res)
 {
+	struct etag_versions want;
 	struct user_fields f;
 	struct user u;
 	enum dao_status status;
@@ -76,14 +83,19 @@ void handle_user_update(const struct request *req, struct response *res)
 	long id;
 
 	if (handler_path_id(req, res, &id) != 0 ||
+	    handler_if_match(req, res, id, &want) != 0 ||
 	    read_fields(req, res, VALIDATE_UPDATE, &f) != 0 ||
 	    read_selection(req, res, &mask) != 0)
 		return;
-	status = dao_user_update(id, &f, &u);
+	status = dao_user_update(id, &want, &f, &u);
+	if (status == DAO_OK || status == DAO_STALE)
+		handler_etag(res, &u, USER_VIEW_FULL, mask);
 	if (status == DAO_NOT_FOUND)
 		http_answer(res, ANSWER_UPDATE_MISSING);
 	else if (status == DAO_CONFLICT)
 		http_answer(res, ANSWER_UPDATE_CONFLICT);
+	else if (status == DAO_STALE)
+		http_answer(res, ANSWER_STALE);
 	else if (status != DAO_OK)
 		handler_dao_failure(res, status);
 	else
@@ -93,16 +105,24 @@ void handle_user_update(const struct request *req, struct response *res)
 
 void handle_user_delete(const struct request *req, struct response *res)
 {
+	struct etag_versions want;
 	enum dao_status status;
+	struct user current;
 	long id;
 
-	if (handler_path_id(req, res, &id) != 0)
+	if (handler_path_id(req, res, &id) != 0 ||
+	    handler_if_match(req, res, id, &want) != 0)
 		return;
-	status = dao_user_delete(id);
-	if (status == DAO_NOT_FOUND)
+	status = dao_user_delete(id, &want, &current);
+	if (status == DAO_NOT_FOUND) {
 		http_answer(res, ANSWER_DELETE_MISSING);
-	else if (status != DAO_OK)
+	} else if (status == DAO_STALE) {
+		handler_etag(res, &current, USER_VIEW_FULL,
+		    user_view_columns(USER_VIEW_FULL));
+		http_answer(res, ANSWER_STALE);
+	} else if (status != DAO_OK) {
 		handler_dao_failure(res, status);
-	else
+	} else {
 		http_answer(res, ANSWER_DELETED);
+	}
 }

@@ -23,6 +23,7 @@
 #include "listener.h"
 #include "log.h"
 #include "router.h"
+#include "scope.h"
 
 static volatile sig_atomic_t stop_requested;
 static int worker_listen_fd = -1;
@@ -107,14 +108,27 @@ static void unauthenticated(struct response *res, enum auth_result result)
 	http_answer(res, ANSWER_UNAUTHENTICATED);
 }
 
+/* 403 with the scope the route needs, in the body and the challenge
+ * (api-extensions.md section 6). */
+static void insufficient_scope(struct response *res, enum scope need)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "%s%s",
+	    answer_text(ANSWER_INSUFFICIENT_SCOPE), scope_name(need));
+	res->www_authenticate = scope_challenge(need);
+	http_answer_text(res, ANSWER_INSUFFICIENT_SCOPE, msg);
+}
+
 static void dispatch(FCGX_Request *fr, struct request *req,
     struct response *res, char *body_buf)
 {
 	const struct route *route;
 	enum auth_result auth;
+	unsigned scopes;
 
-	auth = auth_check(&req->cfg->jwt,
-	    FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp), time(NULL));
+	auth = auth_check_scopes(&req->cfg->jwt,
+	    FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp), time(NULL), &scopes);
 	if (auth != AUTH_OK) {
 		unauthenticated(res, auth);
 		return;
@@ -130,6 +144,11 @@ static void dispatch(FCGX_Request *fr, struct request *req,
 		return;
 	case ROUTER_MATCH:
 		break;
+	}
+	if (req->cfg->jwt.scopes &&
+	    !scope_allows(scopes, (enum scope)route->scope)) {
+		insufficient_scope(res, (enum scope)route->scope);
+		return;
 	}
 	req->column = route->column;
 	if (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH))
@@ -182,6 +201,8 @@ static int serve(FCGX_Request *fr, const struct config *cfg, struct http_out *o)
 	req.path = FCGX_GetParam("PATH_INFO", fr->envp);
 	query = FCGX_GetParam("QUERY_STRING", fr->envp);
 	req.query = query != NULL ? query : "";
+	req.if_match = FCGX_GetParam("HTTP_IF_MATCH", fr->envp);
+	req.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
 	req.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
 	if (req.content_type != NULL && req.content_type[0] == '\0')
 		req.content_type = NULL;

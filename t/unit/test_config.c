@@ -168,6 +168,13 @@ static const struct bad_case bad_cases[] = {
 	    "[jwt] require_exp", "not a boolean" },
 	{ "bool empty", SERVER DB JWT "require_exp =\n", "[jwt] require_exp",
 	    "not a boolean" },
+	{ "scopes maybe", SERVER DB JWT "scopes = maybe\n", "[jwt] scopes",
+	    "not a boolean" },
+	{ "require_if_match 2",
+	    SERVER DB JWT "[writes]\nrequire_if_match = 2\n",
+	    "[writes] require_if_match", "not a boolean" },
+	{ "unknown [writes] key", SERVER DB JWT "[writes]\nif_match = true\n",
+	    NULL, "if_match" },
 	{ "socket_mode 0800", SERVER "socket_mode = 0800\n" DB JWT,
 	    "[server] socket_mode", "octal" },
 	{ "socket_mode rw", SERVER "socket_mode = rw\n" DB JWT,
@@ -477,6 +484,9 @@ static void test_defaults(void)
 	ok(c.jwt.audience == NULL, "default audience NULL");
 	ok(c.pagination.default_limit == 5, "default default_limit 5");
 	ok(c.pagination.max_limit == 1000, "default max_limit 1000");
+	ok(c.jwt.scopes == 0, "default [jwt] scopes false");
+	ok(c.writes.require_if_match == 0,
+	    "default [writes] require_if_match false");
 	config_free(&c);
 }
 
@@ -511,6 +521,20 @@ static int load_ok(const char *server_extra, const char *jwt, struct config *c,
 	rc = load_text(text, c, err, sizeof(err), path, sizeof(path));
 	ok(rc == 0, "%s loads (%s)", name, err);
 	return rc;
+}
+
+/* api-extensions.md sections 4 and 6: the two switches, read as booleans. */
+static void test_issue14_keys(void)
+{
+	struct config c;
+
+	if (load_ok("", JWT "scopes = yes\n[writes]\nrequire_if_match = TRUE\n",
+	        &c, "scopes and require_if_match") == 0) {
+		ok(c.jwt.scopes == 1, "[jwt] scopes = yes");
+		ok(c.writes.require_if_match == 1,
+		    "[writes] require_if_match = TRUE");
+		config_free(&c);
+	}
 }
 
 static void test_numbers(void)
@@ -846,6 +870,7 @@ int main(void)
 	test_defaults();
 	test_numbers();
 	test_booleans();
+	test_issue14_keys();
 	test_socket_forms();
 	test_remote_forms();
 	test_replicas();

@@ -425,6 +425,33 @@ static void check_replica_texts(void)
 	    "the Galera session setup is the same plus wsrep_sync_wait = 1");
 }
 
+/* The number of placeholders in statement s's text. */
+static int placeholders(enum dao_stmt s)
+{
+	char buf[DAO_SQL_MAX];
+	int n = 0;
+	const char *p;
+
+	if (dao_sql_render(s, buf, sizeof(buf)) != 0)
+		return -1;
+	for (p = buf; *p != '\0'; p++)
+		n += *p == '?';
+	return n;
+}
+
+/* dao_write.c binds the fields, the id, then ETAG_VERSIONS_MAX versions. */
+static void check_if_match(void)
+{
+	ok(placeholders(DAO_STMT_UPDATE_IF) ==
+	        USER_TEXT_COUNT + 1 + ETAG_VERSIONS_MAX,
+	    "update-if-match: the fields, the id, ETAG_VERSIONS_MAX versions");
+	ok(placeholders(DAO_STMT_DELETE_IF) == 1 + ETAG_VERSIONS_MAX,
+	    "delete-if-match: the id, ETAG_VERSIONS_MAX versions");
+	ok(placeholders(DAO_STMT_UPDATE) == USER_TEXT_COUNT + 1 &&
+	        placeholders(DAO_STMT_DELETE) == 1,
+	    "update and delete: the fields and the id, the id");
+}
+
 int main(int argc, char **argv)
 {
 	const char *top = getenv("top_srcdir");
@@ -445,6 +472,7 @@ int main(int argc, char **argv)
 	check_entries(golden);
 	check_shape();
 	check_replica_texts();
+	check_if_match();
 	/* A shape the builder does not make is refused, not rendered. */
 	{
 		struct dao_filter_shape k;
