@@ -3,10 +3,11 @@
 # a loop of reads the master logs the death and has a new worker within a
 # second, and at most the one request that worker was serving fails; a
 # worker killed while it serves a (lock-blocked) request costs at most that
-# request, which nginx answers with its JSON 503, not a 502. nginx keeps
-# its FastCGI connections open, and a request that fails on a kept one is
-# sent once more on a new connection, unless it is a POST or PATCH: a
-# killed add is a 503 and is not made, a killed read may still answer 200.
+# request, which nginx answers with its JSON 503, not a 502. Where nginx
+# keeps its FastCGI connections open (fastcgi_keep_conn, off in the site
+# file), a request that fails on a kept one is sent once more on a new
+# connection, unless it is a POST or PATCH: a killed read may then still
+# answer 200; a killed add is always a 503 and is not made.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
 

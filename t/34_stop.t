@@ -65,9 +65,10 @@ lines=$(log_lines)
 kill -s TERM "$own"
 sleep 1
 ok 'in flight: the master waits for it' alive "$own"
-# A new connection meanwhile: no worker accepts it any more. A request
-# through nginx may still come on a connection nginx keeps open, which the
-# stopping workers serve until nginx closes it (within 2 s).
+# A new connection meanwhile: no worker accepts it any more. Where nginx
+# keeps its connections open (fastcgi_keep_conn, off in the site file), a
+# request through it may still come on one, which the stopping workers
+# serve until nginx closes it.
 : >"$TEST_TMP/late.log"
 _loop_request "$TEST_TMP/late.log" read - "$USERS_URL/v1/users/id/4" &
 late=$!
