@@ -15,7 +15,7 @@ BENCH_CHUNK=200000
 # The list routes' page size: the API's default.
 BENCH_LIMIT=5
 # nginx's upstream keepalive (per nginx worker) when fastcgi_keep_conn is on.
-BENCH_KEEPALIVE=${BENCH_KEEPALIVE:-1}
+BENCH_KEEPALIVE=${BENCH_KEEPALIVE:-16}
 # Set while the keep-alive variant of the nginx configuration is written.
 BENCH_KEEP_CONN=0
 
@@ -36,7 +36,7 @@ usage: ./stack bench [--smoke | --hold | --profile]
   (for wrk or perf of one's own); ./stack down bench stops it.
   --profile: instead of the table, by id under wrk with perf recording
   the whole machine; writes var/bench/profile.txt and perf.data.
-  BENCH_KEEPALIVE (default 1): nginx's upstream keepalive (per nginx
+  BENCH_KEEPALIVE (default 16): nginx's upstream keepalive (per nginx
   worker) in the fastcgi_keep_conn runs.
 EOF
 }

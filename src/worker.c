@@ -25,48 +25,27 @@
 #include "router.h"
 #include "scope.h"
 
-static volatile sig_atomic_t stop_requested;
-static int worker_listen_fd = -1;
-
-/*
- * Stop accepting without a race: pointing the listening descriptor at
- * /dev/null makes a pending or later accept() fail at once, so a signal that
- * lands just before accept() cannot leave the worker blocked in it. The
- * request in flight, on its own descriptor, completes.
- */
-static void on_stop(int sig)
-{
-	int saved = errno, fd;
-
-	(void)sig;
-	stop_requested = 1;
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, worker_listen_fd);
-		close(fd);
-	}
-	errno = saved;
-}
-
-static void install_signals(void)
+/* SIGTERM and SIGINT stay blocked: the listener reads them from a
+ * signalfd between requests (listener.c). SIGHUP is the master's. */
+static void install_signals(sigset_t *stops)
 {
 	struct sigaction sa;
-	sigset_t none;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
-	/* The master blocks these while it forks; take them from here on. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The master blocks these while it forks: from here on only the
+	 * stop signals stay blocked. */
+	sigemptyset(stops);
+	sigaddset(stops, SIGTERM);
+	sigaddset(stops, SIGINT);
+	sigprocmask(SIG_SETMASK, stops, NULL);
 }
 
 /*
@@ -238,6 +217,8 @@ static void finish(FCGX_Request *fr)
 {
 	if (FCGX_GetChar(fr->in) == EOF)
 		FCGX_Detach(fr);
+	else
+		fr->keepConnection = 0; /* unread input: no next request */
 	FCGX_Finish_r(fr);
 }
 
@@ -260,36 +241,8 @@ static void abort_request(FCGX_Request *fr)
 			log_warn("abort: %s", strerror(errno));
 		shutdown(fr->ipcFd, SHUT_RDWR);
 	}
+	fr->keepConnection = 0;
 	FCGX_Finish_r(fr);
-}
-
-/*
- * The next request, on a connection this worker accepted (listener.c),
- * or the one nginx kept open. The request is set up to read from fd;
- * keepConnection tells libfcgi's FCGX_Accept_r not to close it as the end of a
- * previous request, and the request's begin record then sets it as nginx asks.
- * The request's own listening descriptor is -1, so libfcgi never accepts: when
- * fd ends before a whole request, libfcgi closes it, its accept(-1) fails, and
- * this returns -1 for the worker to take the next connection.
- */
-static int next_request(FCGX_Request *fr, int listen_fd,
-    const struct netaddr_allow *allow)
-{
-	/* A connection nginx keeps (fastcgi_keep_conn) brings its next
-	 * request on the same descriptor. */
-	if (fr->ipcFd < 0) {
-		int fd = listener_accept(listen_fd, allow, &stop_requested);
-
-		if (fd < 0)
-			return -2;
-		fr->ipcFd = fd;
-		fr->keepConnection = 1;
-	}
-	if (FCGX_Accept_r(fr) < 0) {
-		log_debug("a connection closed before a whole request");
-		return -1;
-	}
-	return 0;
 }
 
 /* [server] allow, already checked by config.c: NULL when unset. */
@@ -308,32 +261,27 @@ int worker_run(const struct config *cfg, int listen_fd)
 {
 	struct http_out out = { NULL, 0, 0 };
 	struct netaddr_allow allow_buf;
-	const struct netaddr_allow *allow = peer_allow(cfg, &allow_buf);
-	FCGX_Request fr;
-	int rc = 0;
+	static struct listener conns; /* 64 requests: not on the stack */
+	FCGX_Request *fr;
+	sigset_t stops;
 
-	worker_listen_fd = listen_fd;
-	install_signals();
-	if (FCGX_InitRequest(&fr, -1, 0) != 0) {
-		log_error("FCGX_InitRequest failed");
+	install_signals(&stops);
+	/* Half the master's patience: nginx closes its kept connections well
+	 * within it (keepalive_time in the site file). */
+	if (listener_init(&conns, listen_fd, peer_allow(cfg, &allow_buf),
+	        cfg->server.shutdown_timeout / 2.0, &stops) != 0)
 		return 1;
-	}
 	dao_init(&cfg->database, &cfg->replicas);
 	log_info("worker ready");
-	while (!stop_requested &&
-	    (rc = next_request(&fr, listen_fd, allow)) != -2) {
-		if (rc < 0)
-			continue;
-		if (serve(&fr, cfg, &out))
-			abort_request(&fr);
+	while ((fr = listener_next(&conns)) != NULL) {
+		if (serve(fr, cfg, &out))
+			abort_request(fr);
 		else
-			finish(&fr);
+			finish(fr);
 	}
-	if (!stop_requested)
-		log_error("accept failed: %s", strerror(errno));
-	FCGX_Free(&fr, 1);
+	listener_close(&conns);
 	http_out_free(&out);
 	dao_shutdown();
 	log_info("worker stopped");
-	return stop_requested ? 0 : 1;
+	return conns.draining ? 0 : 1;
 }
