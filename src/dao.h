@@ -73,7 +73,7 @@ enum dao_status dao_users_on_day(enum user_column column, int year, int month,
 enum dao_count_kind {
 	DAO_COUNT_NONE = 0,
 	DAO_COUNT_EXACT,    /* COUNT(*) in the page's snapshot */
-	DAO_COUNT_ESTIMATED /* the optimizer's row estimate (EXPLAIN) */
+	DAO_COUNT_ESTIMATED /* the optimizer's estimate (EXPLAIN EXTENDED) */
 };
 
 struct dao_total {

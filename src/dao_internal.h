@@ -72,7 +72,7 @@ struct dao_select {
 enum dao_filter_kind {
 	DAO_FILTER_PAGE,    /* the rows of a page */
 	DAO_FILTER_COUNT,   /* SELECT COUNT(*) of the whole set */
-	DAO_FILTER_ESTIMATE /* EXPLAIN of the whole set: the rows estimate */
+	DAO_FILTER_ESTIMATE /* EXPLAIN EXTENDED: rows x filtered */
 };
 
 /*
