@@ -9,15 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi.sh"
 
-# bail REASON: one failing result, then stop.
-bail() {
-	fail "$1"
-	done_testing
-	exit 1
-}
-
-BIN=$(built usersd)
-[ -n "$BIN" ] || bail "no usersd binary"
 
 # get FROM PORT: the status of GET /v1/users/id/1 from the address FROM,
 # or "closed" / "connect failed".

@@ -8,14 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi.sh"
 
-bail() {
-	fail "$1"
-	done_testing
-	exit 1
-}
-
-BIN=$(built usersd)
-[ -n "$BIN" ] || bail "no usersd binary"
 DB_SOCK=$(ini_get "$USERS_STATE_DIR/usersd.ini" database unix_socket)
 INI=$TEST_TMP/replicas.ini
 LOG=$TEST_TMP/replicas.log

@@ -10,14 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fcgi.sh"
 
-bail() {
-	fail "$1"
-	done_testing
-	exit 1
-}
-
-BIN=$(built usersd)
-[ -n "$BIN" ] || bail "no usersd binary"
 PORT=$(free_port) || bail "no free port"
 tcp_ini "$PORT" | sed '/^\[jwt\]/a scopes = true' >"$TEST_TMP/scopes.ini"
 start_responder "$TEST_TMP/scopes.ini" "$PORT" ||
