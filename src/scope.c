@@ -12,11 +12,13 @@
 		    "Bearer error=\"insufficient_scope\", scope=\"" name "\"" \
 	}
 
-static const struct {
+struct scope_row {
 	enum scope scope;
 	const char *name;
 	const char *challenge;
-} scopes[] = {
+};
+
+static const struct scope_row scopes[] = {
 	SCOPE_ROW(SCOPE_READ, "users:read"),
 	SCOPE_ROW(SCOPE_WRITE, "users:write"),
 	SCOPE_ROW(SCOPE_DELETE, "users:delete"),
@@ -25,24 +27,29 @@ static const struct {
 
 #define SCOPE_COUNT (sizeof(scopes) / sizeof(scopes[0]))
 
-const char *scope_name(enum scope s)
+/* The row of s; NULL for a value that names no scope. */
+static const struct scope_row *row_of(enum scope s)
 {
 	size_t i;
 
 	for (i = 0; i < SCOPE_COUNT; i++)
 		if (scopes[i].scope == s)
-			return scopes[i].name;
-	return "";
+			return &scopes[i];
+	return NULL;
+}
+
+const char *scope_name(enum scope s)
+{
+	const struct scope_row *r = row_of(s);
+
+	return r != NULL ? r->name : "";
 }
 
 const char *scope_challenge(enum scope s)
 {
-	size_t i;
+	const struct scope_row *r = row_of(s);
 
-	for (i = 0; i < SCOPE_COUNT; i++)
-		if (scopes[i].scope == s)
-			return scopes[i].challenge;
-	return "Bearer error=\"insufficient_scope\"";
+	return r != NULL ? r->challenge : "Bearer error=\"insufficient_scope\"";
 }
 
 /* The scope named by the word of n bytes; 0 when none is. */
