@@ -9,7 +9,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	gcc libc6-dev make autoconf automake pkg-config \
-	libfcgi-dev libmariadb-dev libjson-c-dev libjwt-dev libiniparser-dev \
+	libfcgi-dev libmariadb-dev libjson-c-dev libjwt-dev libssl-dev libiniparser-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The whole tree (.dockerignore leaves out builds, var/ and secrets/):

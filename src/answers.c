@@ -69,6 +69,12 @@ static const struct {
 	[ANSWER_BAD_ATTRIBUTES] = { 400,
 	    "Bad request, check request attributes. Missing or incorrect. "
 	    "CHECK: " },
+	[ANSWER_BAD_AFTER] = { 400,
+	    "Bad request, the after parameter is not valid. Send the "
+	    "X-Next-Cursor value of an earlier answer as it is." },
+	[ANSWER_BAD_IDEMPOTENCY_KEY] = { 400,
+	    "Bad request, the Idempotency-Key must be 1 to 255 visible ASCII "
+	    "characters." },
 	[ANSWER_UNAUTHENTICATED] = { 401,
 	    "Not authenticated, check x_api_key and Authorization" },
 	[ANSWER_NO_ROUTE] = { 404, "Not found, there is no such route." },
@@ -87,12 +93,18 @@ static const struct {
 	    "Bad request, could not add user. CHECK: " ANSWER_UNIQUES },
 	[ANSWER_UPDATE_CONFLICT] = { 409,
 	    "Bad request, could not update user. CHECK: " ANSWER_UNIQUES },
+	[ANSWER_FEED_GONE] = { 410,
+	    "Gone, the cursor is older than the change feed keeps; export "
+	    "again." },
 	[ANSWER_TOO_LARGE] = { 413,
 	    "Payload too large, the body must be at most " ANSWER_STR(
 	        HTTP_MAX_BODY) " bytes." },
 	[ANSWER_MEDIA_TYPE] = { 415,
 	    "Unsupported media type, the body must be sent as "
 	    "application/json." },
+	[ANSWER_IDEMPOTENCY_REUSED] = { 422,
+	    "Unprocessable request, the Idempotency-Key was used with another "
+	    "body." },
 	[ANSWER_INTERNAL] = { 500,
 	    "Internal server error. The error has been logged." },
 	[ANSWER_UNAVAILABLE] = { 503,

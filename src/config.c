@@ -158,6 +158,10 @@ static const struct setting settings[] = {
 	    pagination.default_limit),
 	NUM("pagination", "max_limit", SET_LONG, 1, 100000, "1000",
 	    pagination.max_limit),
+
+	/* The change feed (api-extensions.md section 8). */
+	NUM("changes", "retention_days", SET_LONG, 1, 3650, "7",
+	    changes.retention_days),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

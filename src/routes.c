@@ -16,6 +16,7 @@ const struct route router_routes[] = {
 	{ ROUTE_EXACT, "/v1/users/list-without-dates", HTTP_GET,
 	    handle_users_list_without_dates, 0 },
 	{ ROUTE_EXACT, "/v1/users/export", HTTP_GET, handle_users_export, 0 },
+	{ ROUTE_EXACT, "/v1/users/changes", HTTP_GET, handle_users_changes, 0 },
 	{ ROUTE_VALUE, "/v1/users/id/", HTTP_GET, handle_user_by_id, 0 },
 	{ ROUTE_VALUE, "/v1/users/id-limit-fields/", HTTP_GET,
 	    handle_user_limit_fields, 0 },

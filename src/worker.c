@@ -112,8 +112,9 @@ static void dispatch(FCGX_Request *fr, struct request *req,
 	const struct route *route;
 	enum auth_result auth;
 
-	auth = auth_check(&req->cfg->jwt,
-	    FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp), time(NULL));
+	req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr->envp);
+	auth = auth_check(&req->cfg->jwt, req->authorization, time(NULL));
 	if (auth != AUTH_OK) {
 		unauthenticated(res, auth);
 		return;
