@@ -122,8 +122,8 @@ static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
 	MYSQL_STMT *st;
 	long rows;
 
-	to = q->head.seq < from + PURGE_BATCH ? q->head.seq
-	                                      : from + PURGE_BATCH;
+	to =
+	    q->head.seq < from + PURGE_BATCH ? q->head.seq : from + PURGE_BATCH;
 	if (to <= from)
 		return DAO_OK;
 	if ((s = dao_prepare(DAO_STMT_CHANGES_KEPT, &st, f)) != DAO_OK)
@@ -167,7 +167,8 @@ static enum dao_status sequence_steps(struct sequencer *q,
 		return s;
 	f->write_sent = 1;
 	for (i = 0; i < rows; i++) {
-		s = run_two(DAO_STMT_CHANGES_NUMBER, q->head.seq + 1, ids[i], f);
+		s = run_two(DAO_STMT_CHANGES_NUMBER, q->head.seq + 1, ids[i],
+		    f);
 		if (s != DAO_OK)
 			return s;
 		q->head.seq++;
@@ -188,8 +189,7 @@ static enum dao_status sequence(struct sequencer *q, struct dao_failure *f)
 	enum dao_status s;
 
 	q->numbered = 0;
-	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) !=
-	        DAO_OK ||
+	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) != DAO_OK ||
 	    (s = dao_begin(f)) != DAO_OK)
 		return s;
 	return dao_end_transaction(sequence_steps(q, f), f);
@@ -313,11 +313,12 @@ enum dao_status dao_changes_head(struct dao_feed_head *head)
 static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
 {
 	struct sequencer q = { .retention_days = *(const long *)arg };
-	enum dao_status s;
 	int i;
 
 	for (i = 0; i < HOUSEKEEPING_BATCHES; i++) {
-		if ((s = sequence(&q, f)) != DAO_OK)
+		enum dao_status s = sequence(&q, f);
+
+		if (s != DAO_OK)
 			return s;
 		if (q.numbered < SEQUENCE_BATCH)
 			break;
@@ -333,8 +334,7 @@ static enum dao_status idem_purge_attempt(void *arg, struct dao_failure *f)
 	MYSQL_STMT *st;
 
 	(void)arg;
-	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) !=
-	        DAO_OK ||
+	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) != DAO_OK ||
 	    (s = dao_begin(f)) != DAO_OK ||
 	    (s = dao_prepare(DAO_STMT_IDEM_PURGE, &st, f)) != DAO_OK)
 		return dao_end_transaction(s, f);

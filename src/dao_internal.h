@@ -51,7 +51,7 @@ enum dao_stmt {
 	DAO_STMT_INSERT,
 	DAO_STMT_UPDATE,
 	DAO_STMT_DELETE,
-	DAO_STMT_PROBE, /* trigram block counts */
+	DAO_STMT_PROBE,            /* trigram block counts */
 	DAO_STMT_CHANGES_LOCK,     /* the feed's head, locked */
 	DAO_STMT_CHANGES_HEAD,     /* the feed's head */
 	DAO_STMT_CHANGES_PENDING,  /* committed changes without a seq */

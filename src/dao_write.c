@@ -243,12 +243,13 @@ static enum dao_status idem_expire(struct dao_idem *k, struct dao_failure *f)
 static enum dao_status idem_take(struct dao_idem *k, int *replay,
     struct dao_failure *f)
 {
-	enum dao_status s;
 	int tries, found;
 
 	*replay = 0;
 	for (tries = 0; tries < IDEM_TRIES; tries++) {
-		if ((s = idem_claim(k, f)) != DAO_CONFLICT)
+		enum dao_status s = idem_claim(k, f);
+
+		if (s != DAO_CONFLICT)
 			return s;
 		free(k->answer);
 		k->answer = NULL;
@@ -289,8 +290,7 @@ static enum dao_status idem_save(struct dao_idem *k, const struct user *u,
 	return execute(st, param, "idempotency save", f);
 }
 
-static enum dao_status idem_add_steps(struct write_op *w,
-    struct dao_failure *f)
+static enum dao_status idem_add_steps(struct write_op *w, struct dao_failure *f)
 {
 	struct dao_idem *k = w->idem;
 	enum dao_status s;
@@ -338,9 +338,10 @@ enum dao_status dao_user_add_idempotent(const struct user_fields *f,
     struct dao_idem *k)
 {
 	struct user u;
-	struct write_op w = {
-		.steps = idem_add_steps, .fields = f, .out = &u, .idem = k
-	};
+	struct write_op w = { .steps = idem_add_steps,
+		.fields = f,
+		.out = &u,
+		.idem = k };
 	enum dao_status s;
 
 	k->answer = NULL;

@@ -55,8 +55,8 @@ static int read_fields(const struct request *req, struct response *res,
  * object's JSON text (a new string). */
 static char *render_added(const struct user *u, void *ctx)
 {
-	json_object *o = user_to_json_masked(u, USER_VIEW_FULL,
-	    *(const unsigned *)ctx);
+	json_object *o =
+	    user_to_json_masked(u, USER_VIEW_FULL, *(const unsigned *)ctx);
 	char *text = xstrdup(json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 
@@ -66,8 +66,7 @@ static char *render_added(const struct user *u, void *ctx)
 
 static void added(struct response *res, long id, json_object *body)
 {
-	snprintf(res->location, sizeof(res->location), "/v1/users/id/%ld",
-	    id);
+	snprintf(res->location, sizeof(res->location), "/v1/users/id/%ld", id);
 	http_json(res, 201, body);
 }
 
@@ -84,8 +83,8 @@ static void add_idempotent(const struct request *req, struct response *res,
 	json_object *body;
 
 	memset(&k, 0, sizeof(k));
-	if (sync_token_subject(req->authorization, subject,
-	        sizeof(subject)) != 0) {
+	if (sync_token_subject(req->authorization, subject, sizeof(subject)) !=
+	    0) {
 		http_answer(res, ANSWER_BAD_IDEMPOTENCY_KEY);
 		return;
 	}

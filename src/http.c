@@ -226,8 +226,7 @@ static void out_uri(struct http_out *o, const char *s, size_t n)
 
 /* Whether a query pair has the key page, cursor or param (the next
  * link's own key). */
-static int is_paging_position(const struct params_pair *pair,
-    const char *param)
+static int is_paging_position(const struct params_pair *pair, const char *param)
 {
 	char key[32];
 	size_t n;
@@ -316,8 +315,8 @@ int http_stream_head(const struct request *req, const char *content_type,
 	int n;
 
 	n = snprintf(head, sizeof(head),
-	    "Status: 200 OK\r\nContent-Type: %s\r\n%s%s%s\r\n",
-	    content_type, changes_cursor != NULL ? "X-Changes-Cursor: " : "",
+	    "Status: 200 OK\r\nContent-Type: %s\r\n%s%s%s\r\n", content_type,
+	    changes_cursor != NULL ? "X-Changes-Cursor: " : "",
 	    changes_cursor != NULL ? changes_cursor : "",
 	    changes_cursor != NULL ? "\r\n" : "");
 	if (req->stream == NULL || n < 0 || (size_t)n >= sizeof(head))

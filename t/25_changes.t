@@ -234,7 +234,7 @@ api PATCH "/v1/users/update-user/$A" -H 'Content-Type: application/json' --data 
 cur=$XC
 while :; do
 	api GET "/v1/users/changes?after=$cur&limit=50"
-	[ "$STATUS" = 200 ] && [ "$(body_len)" -gt 0 ] || break
+	if [ "$STATUS" != 200 ] || [ "$(body_len)" = 0 ]; then break; fi
 	printf '%s' "$BODY" | jq -c '.message[]' >>"$TEST_TMP/mirror.feed"
 	cur=$(header X-Next-Cursor)
 done

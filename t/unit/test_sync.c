@@ -10,7 +10,8 @@ static void test_after(void)
 {
 	long a = -1;
 
-	ok(sync_after_parse("", &a) == 0 && sync_after_parse("limit=5", &a) == 0,
+	ok(sync_after_parse("", &a) == 0 &&
+	        sync_after_parse("limit=5", &a) == 0,
 	    "no after: absent");
 	ok(sync_after_parse("after=0", &a) == 1 && a == 0, "after=0");
 	ok(sync_after_parse("limit=3&after=42", &a) == 1 && a == 42,
@@ -58,7 +59,8 @@ static void test_key(void)
 	    "visible ASCII keys are valid");
 	ok(sync_key_valid(k255), "255 characters: valid");
 	ok(!sync_key_valid(k256), "256 characters: bad");
-	ok(!sync_key_valid("") && !sync_key_valid(NULL), "empty or absent: bad");
+	ok(!sync_key_valid("") && !sync_key_valid(NULL),
+	    "empty or absent: bad");
 	ok(!sync_key_valid("a b") && !sync_key_valid("a\tb") &&
 	        !sync_key_valid("\x7f") && !sync_key_valid("\xc3\xa9"),
 	    "space, tab, DEL and non-ASCII: bad");
@@ -90,8 +92,8 @@ static void test_subject(void)
 	char sub[64];
 
 	/* {"sub":"alice","exp":1} with any header and signature. */
-	ok(sync_token_subject("Bearer x.eyJzdWIiOiJhbGljZSIsImV4cCI6MX0.y",
-	       sub, sizeof(sub)) == 0 &&
+	ok(sync_token_subject("Bearer x.eyJzdWIiOiJhbGljZSIsImV4cCI6MX0.y", sub,
+	       sizeof(sub)) == 0 &&
 	        strcmp(sub, "alice") == 0,
 	    "sub read from the payload");
 	ok(sync_token_subject("  bearer   x.eyJzdWIiOiJhbGljZSIsImV4cCI6MX0.y",
@@ -105,8 +107,8 @@ static void test_subject(void)
 	    "a sub that is not a string: empty");
 	ok(sync_token_subject(NULL, sub, sizeof(sub)) == 0 && sub[0] == '\0',
 	    "no header: empty");
-	ok(sync_token_subject("Bearer x.eyJzdWIiOiJhbGljZSIsImV4cCI6MX0.y",
-	       sub, 3) == -1,
+	ok(sync_token_subject("Bearer x.eyJzdWIiOiJhbGljZSIsImV4cCI6MX0.y", sub,
+	       3) == -1,
 	    "a subject too long for the buffer: -1");
 }
 
