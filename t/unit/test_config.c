@@ -150,6 +150,11 @@ static const struct bad_case bad_cases[] = {
 	    "[pagination] max_limit", "out of range 1..100000" },
 	{ "default_limit 0", SERVER DB JWT "[pagination]\ndefault_limit = 0\n",
 	    "[pagination] default_limit", "out of range" },
+	{ "retention_days 0", SERVER DB JWT "[changes]\nretention_days = 0\n",
+	    "[changes] retention_days", "out of range 1..3650" },
+	{ "retention_days 3651",
+	    SERVER DB JWT "[changes]\nretention_days = 3651\n",
+	    "[changes] retention_days", "out of range 1..3650" },
 	{ "default_limit over default max",
 	    SERVER DB JWT "[pagination]\n"
 	                  "default_limit = 1001\n",
@@ -475,6 +480,7 @@ static void test_defaults(void)
 	ok(c.jwt.audience == NULL, "default audience NULL");
 	ok(c.pagination.default_limit == 5, "default default_limit 5");
 	ok(c.pagination.max_limit == 1000, "default max_limit 1000");
+	ok(c.changes.retention_days == 7, "default retention_days 7");
 	config_free(&c);
 }
 
