@@ -5,17 +5,20 @@
 
 #include <stdio.h>
 
-/* Changes one sequencer transaction numbers at most, so that a page read
- * after a burst of writes stays short; housekeeping runs up to
- * HOUSEKEEPING_BATCHES of them. */
-#define SEQUENCE_BATCH 500
-#define HOUSEKEEPING_BATCHES 20
+/* DAO_SEQUENCE_BATCH (dao_internal.h) bounds one sequencer transaction, so
+ * a page read after a burst of writes stays short; housekeeping runs up
+ * to HOUSEKEEPING_BATCHES of them. */
+#define SEQUENCE_BATCH DAO_SEQUENCE_BATCH
+#define HOUSEKEEPING_BATCHES 40
 /* Changes one retention step deletes at most: short row locks. */
 #define PURGE_BATCH 1000
 /* Expired Idempotency-Keys one housekeeping deletes at most. */
 #define IDEM_PURGE_BATCH 500
-/* How often a worker does housekeeping. */
+/* How often a worker does housekeeping, and how long it may go on: the
+ * request that runs it waits for it. Four workers keep up with over
+ * 10,000 writes a second so. */
 #define HOUSEKEEPING_SECONDS 1.0
+#define HOUSEKEEPING_BUDGET_SECONDS 0.05
 
 /* When this worker next does housekeeping (monotonic seconds): per-worker
  * state of the connection's kind, set only here. */
@@ -25,6 +28,7 @@ static double next_housekeeping;
 struct sequencer {
 	long retention_days; /* 0: no purge */
 	long numbered;       /* changes given a seq */
+	long purged;         /* changes deleted by retention */
 	struct dao_feed_head head;
 };
 
@@ -139,7 +143,41 @@ static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
 		return DAO_OK;
 	if ((s = run_two(DAO_STMT_CHANGES_PURGE, from, to, f)) != DAO_OK)
 		return s;
+	q->purged = (long)(to - from);
 	q->head.purged = (long)to;
+	return DAO_OK;
+}
+
+/* Gives ids[0 .. rows) (ascending) the seqs after the head, in one
+ * statement: the id list is padded with the last id. */
+static enum dao_status number(struct sequencer *q, long long *ids, long rows,
+    struct dao_failure *f)
+{
+	MYSQL_BIND param[SEQUENCE_BATCH], base;
+	long long head = q->head.seq;
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long i;
+
+	if ((s = dao_prepare(DAO_STMT_CHANGES_BASE, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&base, &head);
+	if (mysql_stmt_bind_param(st, &base) != 0 || mysql_stmt_execute(st))
+		return dao_stmt_failed(st, "changes base", f);
+	if ((s = dao_prepare(DAO_STMT_CHANGES_NUMBER, &st, f)) != DAO_OK)
+		return s;
+	for (i = 0; i < SEQUENCE_BATCH; i++)
+		dao_bind_long(&param[i], &ids[i < rows ? i : rows - 1]);
+	if (mysql_stmt_bind_param(st, param) != 0)
+		return dao_stmt_failed(st, "bind", f);
+	if (mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, "changes number", f);
+	if (mysql_stmt_affected_rows(st) != (my_ulonglong)rows) {
+		dao_log(LOG_LEVEL_ERROR, f->op, "numbered %llu changes of %ld",
+		    (unsigned long long)mysql_stmt_affected_rows(st), rows);
+		return DAO_ERROR;
+	}
+	q->head.seq += rows;
 	return DAO_OK;
 }
 
@@ -156,7 +194,7 @@ static enum dao_status sequence_steps(struct sequencer *q,
 	MYSQL_BIND param;
 	enum dao_status s;
 	MYSQL_STMT *st;
-	long rows, i;
+	long rows;
 
 	if ((s = read_head(1, &q->head, f)) != DAO_OK ||
 	    (s = dao_prepare(DAO_STMT_CHANGES_PENDING, &st, f)) != DAO_OK)
@@ -166,13 +204,8 @@ static enum dao_status sequence_steps(struct sequencer *q,
 	    DAO_OK)
 		return s;
 	f->write_sent = 1;
-	for (i = 0; i < rows; i++) {
-		s = run_two(DAO_STMT_CHANGES_NUMBER, q->head.seq + 1, ids[i],
-		    f);
-		if (s != DAO_OK)
-			return s;
-		q->head.seq++;
-	}
+	if (rows > 0 && (s = number(q, ids, rows, f)) != DAO_OK)
+		return s;
 	q->numbered = rows;
 	if (q->retention_days > 0 && (s = purge_steps(q, f)) != DAO_OK)
 		return s;
@@ -188,7 +221,7 @@ static enum dao_status sequence(struct sequencer *q, struct dao_failure *f)
 {
 	enum dao_status s;
 
-	q->numbered = 0;
+	q->numbered = q->purged = 0;
 	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) != DAO_OK ||
 	    (s = dao_begin(f)) != DAO_OK)
 		return s;
@@ -313,14 +346,17 @@ enum dao_status dao_changes_head(struct dao_feed_head *head)
 static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
 {
 	struct sequencer q = { .retention_days = *(const long *)arg };
+	double until = dao_seconds_now() + HOUSEKEEPING_BUDGET_SECONDS;
 	int i;
 
-	for (i = 0; i < HOUSEKEEPING_BATCHES; i++) {
+	for (i = 0; i < HOUSEKEEPING_BATCHES && dao_seconds_now() < until;
+	     i++) {
 		enum dao_status s = sequence(&q, f);
 
 		if (s != DAO_OK)
 			return s;
-		if (q.numbered < SEQUENCE_BATCH)
+		/* Both keep up with any write rate the server takes. */
+		if (q.numbered < SEQUENCE_BATCH && q.purged < PURGE_BATCH)
 			break;
 	}
 	return DAO_OK;

@@ -36,6 +36,10 @@
 /* A trigram: three characters of at most 4 bytes. */
 #define TRIGRAM_BYTES 12
 
+/* Changes one sequencer transaction numbers at most (dao_changes.c), the
+ * placeholders of its one numbering statement. */
+#define DAO_SEQUENCE_BATCH 256
+
 /* ---- dao_sql.c: every statement text ---- */
 
 /* How a list statement finds its rows. */
@@ -55,7 +59,8 @@ enum dao_stmt {
 	DAO_STMT_CHANGES_LOCK,     /* the feed's head, locked */
 	DAO_STMT_CHANGES_HEAD,     /* the feed's head */
 	DAO_STMT_CHANGES_PENDING,  /* committed changes without a seq */
-	DAO_STMT_CHANGES_NUMBER,   /* gives one its seq */
+	DAO_STMT_CHANGES_BASE,     /* the seq numbering starts after */
+	DAO_STMT_CHANGES_NUMBER,   /* numbers a batch of changes */
 	DAO_STMT_CHANGES_SET_HEAD, /* the new head and purged */
 	DAO_STMT_CHANGES_PAGE,     /* a page of the feed */
 	DAO_STMT_CHANGES_KEPT,     /* where retention starts keeping */

@@ -99,8 +99,9 @@ static const char sql_changes_head[] =
 static const char sql_changes_pending[] =
     "SELECT id FROM user_changes WHERE seq IS NULL ORDER BY id LIMIT ? "
     "FOR UPDATE SKIP LOCKED";
-static const char sql_changes_number[] =
-    "UPDATE user_changes SET seq = ? WHERE id = ?";
+/* The changes' seqs: the next after the head, in id order, in one
+ * statement per batch (dao_changes.c pads the list with its last id). */
+static const char sql_changes_base[] = "SET @users_changes_seq = ?";
 static const char sql_changes_set_head[] =
     "UPDATE user_changes_head SET seq = ?, purged = ? WHERE one = 1";
 /* A page: the change and the user as it is now (NULLs once deleted). */
@@ -137,6 +138,7 @@ static const char sql_idem_purge[] =
     "created < UTC_TIMESTAMP() - INTERVAL 1 DAY ORDER BY created LIMIT ?";
 
 static int sql_probe(char *buf, size_t size);
+static int sql_changes_number(char *buf, size_t size);
 
 /* The statements of one text each: a constant, or a function writing it. */
 static const struct {
@@ -153,8 +155,9 @@ static const struct {
 	[DAO_STMT_CHANGES_HEAD] = { "changes-head", sql_changes_head, NULL },
 	[DAO_STMT_CHANGES_PENDING] = { "changes-pending", sql_changes_pending,
 	    NULL },
-	[DAO_STMT_CHANGES_NUMBER] = { "changes-number", sql_changes_number,
-	    NULL },
+	[DAO_STMT_CHANGES_BASE] = { "changes-base", sql_changes_base, NULL },
+	[DAO_STMT_CHANGES_NUMBER] = { "changes-number", NULL,
+	    sql_changes_number },
 	[DAO_STMT_CHANGES_SET_HEAD] = { "changes-set-head",
 	    sql_changes_set_head, NULL },
 	[DAO_STMT_CHANGES_PAGE] = { "changes-page", sql_changes_page, NULL },
@@ -208,6 +211,19 @@ static int sql_probe(char *buf, size_t size)
 	    sql_add(buf, size, &len,
 	        "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users)",
 	        TRIGRAM_BLOCK);
+}
+
+static int sql_changes_number(char *buf, size_t size)
+{
+	size_t len = 0;
+	int rc, i;
+
+	rc = sql_add(buf, size, &len,
+	    "UPDATE user_changes SET seq = "
+	    "(@users_changes_seq := @users_changes_seq + 1) WHERE id IN (");
+	for (i = 0; i < DAO_SEQUENCE_BATCH; i++)
+		rc |= sql_add(buf, size, &len, i == 0 ? "?" : ", ?");
+	return rc | sql_add(buf, size, &len, ") ORDER BY id");
 }
 
 const char *dao_sql_name(enum dao_stmt s)
