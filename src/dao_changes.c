@@ -305,14 +305,33 @@ static enum dao_status page_read(struct page *p, struct dao_failure *f)
 	return s;
 }
 
-/* Sequence, then the page, then the head (see dao.h for why that order). */
+/* Whether a committed change has no seq yet (one plain read). */
+static enum dao_status waiting(int *any, struct dao_failure *f)
+{
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long long id;
+	long rows;
+
+	if ((s = dao_prepare(DAO_STMT_CHANGES_WAITING, &st, f)) != DAO_OK ||
+	    (s = fetch_longs(st, NULL, 1, &id, 1, &rows, f)) != DAO_OK)
+		return s;
+	*any = rows > 0;
+	return DAO_OK;
+}
+
+/* Sequence (when a change waits), then the page, then the head (see dao.h
+ * for why that order). Readers that find nothing to number never take
+ * the head's lock, so they do not queue behind each other. */
 static enum dao_status page_attempt(void *arg, struct dao_failure *f)
 {
 	struct page *p = arg;
 	struct sequencer q = { 0 };
 	enum dao_status s;
+	int any;
 
-	if ((s = sequence(&q, f)) != DAO_OK)
+	if ((s = waiting(&any, f)) != DAO_OK ||
+	    (any && (s = sequence(&q, f)) != DAO_OK))
 		return s;
 	if (p->limit > 0 && (s = page_read(p, f)) != DAO_OK)
 		return s;

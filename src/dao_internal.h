@@ -58,6 +58,7 @@ enum dao_stmt {
 	DAO_STMT_PROBE,            /* trigram block counts */
 	DAO_STMT_CHANGES_LOCK,     /* the feed's head, locked */
 	DAO_STMT_CHANGES_HEAD,     /* the feed's head */
+	DAO_STMT_CHANGES_WAITING,  /* is any committed one without a seq? */
 	DAO_STMT_CHANGES_PENDING,  /* committed changes without a seq */
 	DAO_STMT_CHANGES_BASE,     /* the seq numbering starts after */
 	DAO_STMT_CHANGES_NUMBER,   /* numbers a batch of changes */

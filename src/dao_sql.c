@@ -94,6 +94,11 @@ static const char sql_changes_lock[] =
     "SELECT seq, purged FROM user_changes_head WHERE one = 1 FOR UPDATE";
 static const char sql_changes_head[] =
     "SELECT seq, purged FROM user_changes_head WHERE one = 1";
+/* Whether a committed change waits for its seq: a plain read sees no row
+ * of an open transaction, so a page read skips the sequencer (and its
+ * lock) when there is none. */
+static const char sql_changes_waiting[] =
+    "SELECT id FROM user_changes WHERE seq IS NULL LIMIT 1";
 /* Committed rows without a seq, oldest first: a row of a transaction
  * still open is locked by it and skipped, never waited for. */
 static const char sql_changes_pending[] =
@@ -153,6 +158,8 @@ static const struct {
 	[DAO_STMT_PROBE] = { "probe", NULL, sql_probe },
 	[DAO_STMT_CHANGES_LOCK] = { "changes-lock", sql_changes_lock, NULL },
 	[DAO_STMT_CHANGES_HEAD] = { "changes-head", sql_changes_head, NULL },
+	[DAO_STMT_CHANGES_WAITING] = { "changes-waiting", sql_changes_waiting,
+	    NULL },
 	[DAO_STMT_CHANGES_PENDING] = { "changes-pending", sql_changes_pending,
 	    NULL },
 	[DAO_STMT_CHANGES_BASE] = { "changes-base", sql_changes_base, NULL },
