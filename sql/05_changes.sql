@@ -7,24 +7,28 @@ SET NAMES utf8mb4;
 
 -- One row per committed add, update and delete of users, written by the
 -- triggers below in the write's own transaction, whatever client writes.
--- A row is born without seq: seq is given after its transaction committed,
--- by the sequencer (src/dao_changes.c), one batch at a time under the lock
--- of user_changes_head, in id order, skipping rows still locked by an open
+-- A row is born without a seq (0): seq is given after its transaction
+-- committed, by the sequencer (src/dao_changes.c), one batch at a time
+-- under the lock of user_changes_head, in id order, skipping rows still locked by an open
 -- transaction (SKIP LOCKED). So seq order is the order in which changes
 -- became visible, and a reader of seq > N never sees a later seq before an
 -- earlier one: a transaction that commits late gets a seq higher than any
 -- handed out before, and one that rolls back takes its row with it.
 --   op: 1 add, 2 update, 3 delete. at: when the write ran (UTC).
--- The seq key holds the unsequenced rows (NULL) first, in id order: the
--- sequencer's scan. at is only read for the rows kept (retention).
+-- The seq key holds the unsequenced rows (0) first, in id order: the
+-- sequencer's scan. Not a unique key and not NULL, on purpose: a write's
+-- insert then needs no duplicate check (and may use the change buffer),
+-- and numbering a row rewrites it in place. Seqs are unique all the same:
+-- only the sequencer gives them, under the head's lock. at is only read
+-- for the rows kept (retention).
 CREATE TABLE IF NOT EXISTS user_changes (
 	id      BIGINT UNSIGNED  NOT NULL AUTO_INCREMENT,
-	seq     BIGINT UNSIGNED  NULL,
+	seq     BIGINT UNSIGNED  NOT NULL DEFAULT 0,
 	op      TINYINT UNSIGNED NOT NULL,
 	user_id INT              NOT NULL,
 	at      DATETIME         NOT NULL,
 	PRIMARY KEY (id),
-	UNIQUE KEY user_changes_seq_uq (seq)
+	KEY user_changes_seq_ix (seq)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 -- The one row that serializes the sequencer: seq is the last seq handed

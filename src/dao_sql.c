@@ -98,11 +98,11 @@ static const char sql_changes_head[] =
  * of an open transaction, so a page read skips the sequencer (and its
  * lock) when there is none. */
 static const char sql_changes_waiting[] =
-    "SELECT id FROM user_changes WHERE seq IS NULL LIMIT 1";
+    "SELECT id FROM user_changes WHERE seq = 0 LIMIT 1";
 /* Committed rows without a seq, oldest first: a row of a transaction
  * still open is locked by it and skipped, never waited for. */
 static const char sql_changes_pending[] =
-    "SELECT id FROM user_changes WHERE seq IS NULL ORDER BY id LIMIT ? "
+    "SELECT id FROM user_changes WHERE seq = 0 ORDER BY id LIMIT ? "
     "FOR UPDATE SKIP LOCKED";
 /* The changes' seqs: the next after the head, in id order, in one
  * statement per batch (dao_changes.c pads the list with its last id). */

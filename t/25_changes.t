@@ -140,7 +140,7 @@ echo "START TRANSACTION; UPDATE users SET nickname = 'HELD_$RUN' WHERE id = $HEL
 echo "START TRANSACTION; INSERT INTO users (nickname, first_name, last_name, email, identification_type, identification_number, country_id, creation_date, update_date) VALUES ('ROLLED_$RUN', 'RF$RUN', 'RL$RUN', 'r$RUN@example.com', '$TYPE', 'R$RUN', 'AR', UTC_TIMESTAMP(), UTC_TIMESTAMP());" >&4
 uncommitted() {
 	[ "$(q "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED;
-		SELECT COUNT(*) FROM user_changes WHERE seq IS NULL")" = 2 ]
+		SELECT COUNT(*) FROM user_changes WHERE seq = 0")" = 2 ]
 }
 ok 'both transactions wrote their change rows and stay open' wait_for 10 uncommitted
 rolled_id=$(q "SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED;
@@ -173,7 +173,7 @@ drain "$C0" "$TEST_TMP/all_held"
 is "$(wc -l <"$TEST_TMP/all_held")" 4 'from before the hold: 4 changes, each once'
 is "$(awk -v r="${rolled_id:-x}" '$3 == r' "$TEST_TMP/all_held")" '' \
 	'the rolled-back insert never appears'
-is "$(q "SELECT COUNT(*) FROM user_changes WHERE seq IS NULL")" 0 'no change left without a seq'
+is "$(q "SELECT COUNT(*) FROM user_changes WHERE seq = 0")" 0 'no change left without a seq'
 
 # --- a concurrent mixed load ----------------------------------------------------
 
@@ -257,7 +257,7 @@ is "$(diff "$TEST_TMP/mirror" "$TEST_TMP/table" | head -5)" '' 'the mirror equal
 
 drain "$(feed_head)" /dev/null
 OLD=$CUR
-q "UPDATE user_changes SET at = at - INTERVAL 8 DAY WHERE seq IS NOT NULL"
+q "UPDATE user_changes SET at = at - INTERVAL 8 DAY WHERE seq > 0"
 mk 99
 api POST /v1/users/add-user -H 'Content-Type: application/json' --data-binary "$U"
 KEPT=$(printf '%s' "$BODY" | jq -r .message.id)
