@@ -32,7 +32,7 @@ RUN groupadd --system --gid 101 nginx \
 	usersd \
  && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	libfcgi0ldbl libmariadb3 libjson-c5 libjwt0 libiniparser1 \
+	libfcgi0ldbl libmariadb3 libjson-c5 libjwt0 libssl3 libiniparser1 \
  && rm -rf /var/lib/apt/lists/* \
  && install -d -o usersd -g nginx -m 0750 /run/usersd \
  && install -d -m 0755 /etc/usersd
