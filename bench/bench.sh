@@ -15,7 +15,7 @@ BENCH_CHUNK=200000
 # The list routes' page size: the API's default.
 BENCH_LIMIT=5
 # nginx's upstream keepalive (per nginx worker) when fastcgi_keep_conn is on.
-BENCH_KEEPALIVE=${BENCH_KEEPALIVE:-1}
+BENCH_KEEPALIVE=${BENCH_KEEPALIVE:-16}
 # Set while the keep-alive variant of the nginx configuration is written.
 BENCH_KEEP_CONN=0
 
@@ -36,7 +36,7 @@ usage: ./stack bench [--smoke | --hold | --profile]
   (for wrk or perf of one's own); ./stack down bench stops it.
   --profile: instead of the table, by id under wrk with perf recording
   the whole machine; writes var/bench/profile.txt and perf.data.
-  BENCH_KEEPALIVE (default 1): nginx's upstream keepalive (per nginx
+  BENCH_KEEPALIVE (default 16): nginx's upstream keepalive (per nginx
   worker) in the fastcgi_keep_conn runs.
 EOF
 }
@@ -383,6 +383,8 @@ bench_routes() {
 	bench_wrk "hop: /v1/test, no database" get /v1/test
 	bench_probe GET /v1/users/id/1 '' "$BENCH_ONE"
 	bench_wrk "by id" id /v1/users/id/1
+	# Eight times the connections: errors and the p99 when requests queue.
+	bench_wrk "by id, 256 connections" id /v1/users/id/1 256
 	for p in "list page 0|/v1/users/list?page=0&limit=$BENCH_LIMIT" \
 		"list page $deep|/v1/users/list?page=$deep&limit=$BENCH_LIMIT" \
 		"email rare-mail (rare)|/v1/users/email/rare-mail" \
@@ -416,6 +418,10 @@ bench_routes() {
 	bench_probe PUT /v1/users/update-user/1 '{"nickname":"BENCH PROBE"}' \
 		"$BENCH_ONE"
 	bench_wrk "update user" update /v1/users/update-user/1
+	# Conditional updates (issue 14): each names the version it read.
+	# wrk.lua tracks the versions from the answers' ETags, starting at 1.
+	bench_sql -e "UPDATE users SET version = 1 WHERE id <= 4096"
+	bench_wrk "update user, If-Match" update_if /v1/users/update-user/1
 	bench_feed
 }
 

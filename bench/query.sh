@@ -61,6 +61,13 @@ bench_query_routes() {
 	bench_probe GET "$q&orderBy=creation_date" '' "$BENCH_SOME"
 	bench_wrk "list AR + ${BENCH_QUERY_DAYS}d, by creation_date" get \
 		"$q&orderBy=creation_date"
+	# One client: what a request costs without a queue (the estimate's
+	# target is for one client), against the unfiltered page.
+	bench_wrk "list page 0, 1 client" get \
+		"/v1/users/list?page=0&limit=$BENCH_LIMIT" 1
+	bench_wrk "list AR + ${BENCH_QUERY_DAYS}d, 1 client" get "$q" 1
+	bench_wrk "list AR + ${BENCH_QUERY_DAYS}d, count=estimated, 1 client" \
+		get "$q&count=estimated" 1
 }
 
 # bench_rss_sampler OUT PID...: every ~50 ms, the largest VmRSS (KiB) of

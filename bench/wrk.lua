@@ -3,7 +3,9 @@
 --
 --   BENCH_MODE    get (the URL as given), id (GET a random id), add (POST a
 --                 new user each request), addkey (add, each request with
---                 its own Idempotency-Key), update (PUT a random id)
+--                 its own Idempotency-Key), update (PUT a random id),
+--                 update_if (PUT with If-Match naming the version the
+--                 last answer for that id gave: see below)
 --   BENCH_MAX_ID  ids are drawn uniformly from 1..BENCH_MAX_ID
 --   BENCH_TAG     a number unique to the run: part of every added user
 --   BENCH_API_KEY, BENCH_TOKEN  the x-api-key and the bearer token
@@ -14,7 +16,8 @@ local tag = os.getenv("BENCH_TAG") or "0"
 
 wrk.headers["x-api-key"] = os.getenv("BENCH_API_KEY")
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
-if mode == "add" or mode == "addkey" or mode == "update" then
+if mode == "add" or mode == "addkey" or mode == "update" or
+    mode == "update_if" then
 	wrk.headers["Content-Type"] = "application/json"
 end
 
@@ -26,6 +29,58 @@ function setup(thread)
 	thread:set("tid", threads)
 end
 
+-- update_if: each thread owns ids of its own among 1..min(4096, max_id)
+-- (bench.sh sets their version to 1 first) and sends each id again only
+-- once its last answer came back, with the version that answer's ETag
+-- gave: every If-Match is current, so a 412 is an error of the service.
+-- The ETag ("ID-VERSION-COLUMNS") says which id an answer is for.
+local free, free_head, free_tail, version = {}, 1, 0, {}
+
+local function if_init()
+	local pool = math.min(4096, max_id)
+	for id = (tid or 1), pool, 2 do
+		free_tail = free_tail + 1
+		free[free_tail] = id
+		version[id] = 1
+	end
+end
+
+local function next_if_match()
+	local id
+	if free_head > free_tail then
+		-- Every id is in flight (more connections than ids): reuse one.
+		id = (tid or 1)
+	else
+		id = free[free_head]
+		free[free_head] = nil
+		free_head = free_head + 1
+	end
+	-- A headers table replaces wrk.headers in wrk.format: copy them.
+	local headers = {}
+	for k, v in pairs(wrk.headers) do
+		headers[k] = v
+	end
+	headers["If-Match"] = string.format('"%d-%d-3ff"', id,
+	    version[id] or 1)
+	return wrk.format("PUT", "/v1/users/update-user/" .. id, headers,
+	    string.format('{"nickname":"UPDATED %d"}', math.random(1000000)))
+end
+
+local function if_response(status, headers, body)
+	local tag = headers["ETag"] or headers["etag"]
+	if tag == nil then
+		return
+	end
+	local id, v = string.match(tag, '^"(%d+)-(%d+)-')
+	if id == nil then
+		return
+	end
+	id, v = tonumber(id), tonumber(v)
+	version[id] = v
+	free_tail = free_tail + 1
+	free[free_tail] = id
+end
+
 -- Random ids are drawn before the run, so that building a request costs
 -- wrk little more than sending a fixed one.
 local ring, ring_n, ring_i = {}, 16384, 0
@@ -33,6 +88,9 @@ local added = 0
 
 function init(args)
 	math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
+	if mode == "update_if" then
+		if_init()
+	end
 	if mode == "id" then
 		for i = 1, ring_n do
 			ring[i] = wrk.format("GET",
@@ -80,6 +138,9 @@ if mode == "id" or mode == "update" then
 	request = next_in_ring
 elseif mode == "add" or mode == "addkey" then
 	request = next_added
+elseif mode == "update_if" then
+	request = next_if_match
+	response = if_response
 end
 
 -- requests, seconds, p50 and p99 in microseconds, errors: non-2xx/3xx

@@ -27,6 +27,9 @@ static const struct {
 	[ANSWER_DB_CONNECTED] = { 200,
 	    "Connection has been established successfully." },
 	[ANSWER_DELETED] = { 200, "User has been deleted successfully." },
+	/* Never sent: a 304 has no body (http_format_response). */
+	[ANSWER_NOT_MODIFIED] = { 304,
+	    "Not modified, the user still has the ETag of If-None-Match." },
 	[ANSWER_BAD_ID] = { 400,
 	    "Bad request, the id passed as a parameter is not valid." },
 	[ANSWER_BAD_VALUE] = { 400,
@@ -75,8 +78,13 @@ static const struct {
 	[ANSWER_BAD_IDEMPOTENCY_KEY] = { 400,
 	    "Bad request, the Idempotency-Key must be 1 to 255 visible ASCII "
 	    "characters." },
+	[ANSWER_BAD_IF_MATCH] = { 400,
+	    "Bad request, the If-Match header is not valid. Send * or the "
+	    "ETag of an earlier answer as it is (at most 4 of one user)." },
 	[ANSWER_UNAUTHENTICATED] = { 401,
 	    "Not authenticated, check x_api_key and Authorization" },
+	[ANSWER_INSUFFICIENT_SCOPE] = { 403,
+	    "Forbidden, the token lacks the scope " },
 	[ANSWER_NO_ROUTE] = { 404, "Not found, there is no such route." },
 	[ANSWER_USER_NOT_FOUND] = { 404,
 	    "Not found, there is no user with the id passed as a parameter." },
@@ -96,6 +104,8 @@ static const struct {
 	[ANSWER_FEED_GONE] = { 410,
 	    "Gone, the cursor is older than the change feed keeps; export "
 	    "again." },
+	[ANSWER_STALE] = { 412,
+	    "Precondition failed, the user was changed since it was read." },
 	[ANSWER_TOO_LARGE] = { 413,
 	    "Payload too large, the body must be at most " ANSWER_STR(
 	        HTTP_MAX_BODY) " bytes." },
@@ -105,6 +115,8 @@ static const struct {
 	[ANSWER_IDEMPOTENCY_REUSED] = { 422,
 	    "Unprocessable request, the Idempotency-Key was used with another "
 	    "body." },
+	[ANSWER_IF_MATCH_REQUIRED] = { 428,
+	    "Precondition required, send If-Match with the user's ETag." },
 	[ANSWER_INTERNAL] = { 500,
 	    "Internal server error. The error has been logged." },
 	[ANSWER_UNAVAILABLE] = { 503,

@@ -13,15 +13,18 @@
 #include <jwt.h>
 
 #include "log.h"
+#include "scope.h"
 #include "xmalloc.h"
 
 /* Longer tokens are refused before libjwt, which copies them to the stack. */
 #define AUTH_TOKEN_MAX 8192
 
-/* What a verified token's acceptance depends on besides the config. */
+/* What a verified token's acceptance depends on besides the config, and
+ * the scopes it grants. */
 struct token_times {
 	int has_exp, has_nbf;
 	int64_t exp, nbf;
+	unsigned scopes;
 };
 
 struct cache_entry {
@@ -331,6 +334,18 @@ static int claim_matches(json_object *claims, const char *name,
 	return 0;
 }
 
+/* The scope claim's scopes; a claim that is not a string grants none. */
+static unsigned claim_scopes(json_object *claims)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(claims, "scope", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return 0;
+	return scope_parse(json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v));
+}
+
 static const char *check_claims(const struct config_jwt *cfg, jwt_t *jwt,
     time_t now, struct token_times *times)
 {
@@ -340,6 +355,7 @@ static const char *check_claims(const struct config_jwt *cfg, jwt_t *jwt,
 	claims = claims_get(jwt);
 	if (claims == NULL)
 		return "claim set is not a JSON object";
+	times->scopes = claim_scopes(claims);
 	why = check_times(cfg, claims, now, times);
 	if (why == NULL && cfg->issuer != NULL &&
 	    !claim_matches(claims, "iss", cfg->issuer, 0))
@@ -512,9 +528,10 @@ static const char *cache_check(const struct config_jwt *cfg,
 	return why;
 }
 
-/* The full check of a well-formed token, and the cache's part in it. */
+/* The full check of a well-formed token, and the cache's part in it;
+ * *scopes: what it grants. */
 static const char *token_check(const struct config_jwt *cfg, const char *token,
-    size_t len, time_t now)
+    size_t len, time_t now, unsigned *scopes)
 {
 	struct token_times times = { 0 };
 	struct cache_entry *e;
@@ -524,23 +541,35 @@ static const char *token_check(const struct config_jwt *cfg, const char *token,
 
 	cache_sync_config(cfg);
 	hash = token_hash(token, len);
-	if ((e = cache_find(token, len, hash)) != NULL)
+	if ((e = cache_find(token, len, hash)) != NULL) {
+		*scopes = e->times.scopes;
 		return cache_check(cfg, e, now);
+	}
 	cache.stats.decodes++;
 	if ((why = token_decode(cfg, token, len, &jwt)) == NULL)
 		why = check_claims(cfg, jwt, now, &times);
 	jwt_free(jwt);
 	if (why == NULL)
 		cache_add(token, len, hash, &times);
+	*scopes = times.scopes;
 	return why;
 }
 
 enum auth_result auth_check(const struct config_jwt *cfg,
     const char *authorization, time_t now)
 {
+	unsigned scopes;
+
+	return auth_check_scopes(cfg, authorization, now, &scopes);
+}
+
+enum auth_result auth_check_scopes(const struct config_jwt *cfg,
+    const char *authorization, time_t now, unsigned *scopes)
+{
 	const char *token, *why;
 	size_t len;
 
+	*scopes = 0;
 	if (authorization == NULL ||
 	    (token = bearer_token(authorization, &len)) == NULL) {
 		log_debug("no bearer credentials");
@@ -554,8 +583,9 @@ enum auth_result auth_check(const struct config_jwt *cfg,
 	else if (!token_well_formed(token, len))
 		why = "token is not three base64url segments";
 	else
-		why = token_check(cfg, token, len, now);
+		why = token_check(cfg, token, len, now, scopes);
 	if (why != NULL) {
+		*scopes = 0;
 		log_debug("token refused: %s", why);
 		return AUTH_INVALID_TOKEN;
 	}

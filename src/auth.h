@@ -22,6 +22,10 @@ enum auth_result {
  */
 enum auth_result auth_check(const struct config_jwt *cfg,
     const char *authorization, time_t now);
+/* auth_check, and the scopes (enum scope bits) the token's scope claim
+ * grants into *scopes: 0 when refused, or without a string claim. */
+enum auth_result auth_check_scopes(const struct config_jwt *cfg,
+    const char *authorization, time_t now, unsigned *scopes);
 
 /*
  * auth_check keeps the tokens it verified in a per-process cache, this

@@ -153,11 +153,15 @@ static const struct setting settings[] = {
 	NUM("jwt", "require_exp", SET_BOOL, 0, 1, "false", jwt.require_exp),
 	STR("jwt", "issuer", 0, jwt.issuer, NULL),
 	STR("jwt", "audience", 0, jwt.audience, NULL),
+	NUM("jwt", "scopes", SET_BOOL, 0, 1, "false", jwt.scopes),
 
 	NUM("pagination", "default_limit", SET_LONG, 1, 100000, "5",
 	    pagination.default_limit),
 	NUM("pagination", "max_limit", SET_LONG, 1, 100000, "1000",
 	    pagination.max_limit),
+
+	NUM("writes", "require_if_match", SET_BOOL, 0, 1, "false",
+	    writes.require_if_match),
 
 	/* The change feed (api-extensions.md section 8). */
 	NUM("changes", "retention_days", SET_LONG, 1, 3650, "7",
@@ -468,15 +472,14 @@ static int check_socket(struct config *cfg, char *why, size_t whylen)
 /* Read after socket: the address list is for a TCP socket only. */
 static int check_allow(struct config *cfg, char *why, size_t whylen)
 {
-	char env[NETADDR_ALLOW_ENV_MAX];
+	struct netaddr_allow allow;
 
 	if (netaddr_parse_listen(cfg->server.socket, why, whylen) ==
 	    NETADDR_UNIX) {
 		snprintf(why, whylen, "applies to a TCP socket only");
 		return -1;
 	}
-	return netaddr_allow_env(cfg->server.allow, env, sizeof(env), why,
-	    whylen);
+	return netaddr_allow_parse(cfg->server.allow, &allow, why, whylen);
 }
 
 static int check_servers(struct config *cfg, char *why, size_t whylen)

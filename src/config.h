@@ -64,6 +64,12 @@ struct config_jwt {
 	int require_exp;     /* boolean */
 	char *issuer;        /* NULL: not checked */
 	char *audience;      /* NULL: not checked */
+	int scopes;          /* boolean: routes need the scope claim's scopes */
+};
+
+/* api-extensions.md section 4. */
+struct config_writes {
+	int require_if_match; /* boolean: PUT, PATCH, DELETE need If-Match */
 };
 
 struct config_pagination {
@@ -83,6 +89,7 @@ struct config {
 	struct config_jwt jwt;
 	struct config_pagination pagination;
 	struct config_changes changes;
+	struct config_writes writes;
 };
 
 /*

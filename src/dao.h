@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "etag.h"
 #include "filter.h"
 #include "paging.h"
 #include "user.h"
@@ -16,6 +17,7 @@ enum dao_status {
 	DAO_OK = 0,
 	DAO_NOT_FOUND,   /* no row with that id */
 	DAO_CONFLICT,    /* a unique key clash (1062) */
+	DAO_STALE,       /* the user has none of the If-Match versions */
 	DAO_UNAVAILABLE, /* server unreachable, gone, or timed out: 503 */
 	DAO_ERROR        /* anything else: 500, detail in the log only */
 };
@@ -71,7 +73,7 @@ enum dao_status dao_users_on_day(enum user_column column, int year, int month,
 enum dao_count_kind {
 	DAO_COUNT_NONE = 0,
 	DAO_COUNT_EXACT,    /* COUNT(*) in the page's snapshot */
-	DAO_COUNT_ESTIMATED /* the optimizer's row estimate (EXPLAIN) */
+	DAO_COUNT_ESTIMATED /* the optimizer's estimate (EXPLAIN EXTENDED) */
 };
 
 struct dao_total {
@@ -98,11 +100,18 @@ enum dao_status dao_users_on_day_counted(enum user_column column, int year,
 
 /* Inserts all seven fields in one transaction and reads the row back. */
 enum dao_status dao_user_add(const struct user_fields *f, struct user *out);
-/* Updates the present fields and update_date in one transaction and reads
- * the row back; DAO_NOT_FOUND when id does not exist. */
-enum dao_status dao_user_update(long id, const struct user_fields *f,
-    struct user *out);
-enum dao_status dao_user_delete(long id);
+/*
+ * Updates the present fields, update_date and the version in one
+ * transaction and reads the row back into *out; DAO_NOT_FOUND when id does
+ * not exist; DAO_STALE, *out the user as it is, when want names versions
+ * and the user has none of them (checked by the UPDATE itself).
+ */
+enum dao_status dao_user_update(long id, const struct etag_versions *want,
+    const struct user_fields *f, struct user *out);
+/* Deletes the user, as dao_user_update checks want; *current is the user
+ * as it is after DAO_STALE. */
+enum dao_status dao_user_delete(long id, const struct etag_versions *want,
+    struct user *current);
 
 /* ---- Idempotent adds (api-extensions.md section 5, dao_write.c) ---- */
 

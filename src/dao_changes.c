@@ -245,7 +245,8 @@ static void page_bind(struct page *p)
 	MYSQL_BIND *b = &p->bind[USER_COLUMN_COUNT];
 
 	dao_row_bind(&p->row);
-	memcpy(p->bind, p->row.bind, sizeof(p->row.bind));
+	/* The user's columns, without the version: the feed shows no ETag. */
+	memcpy(p->bind, p->row.bind, USER_COLUMN_COUNT * sizeof(p->bind[0]));
 	dao_bind_long(&b[0], &p->seq);
 	dao_bind_long(&b[1], &p->op);
 	dao_bind_long(&b[2], &p->user_id);
@@ -259,7 +260,7 @@ static int page_emit(struct page *p, struct dao_failure *f)
 	const MYSQL_TIME *t = &p->at;
 
 	memset(&c, 0, sizeof(c));
-	if (!p->row.is_null[USER_ID] && dao_row_finish(&p->row) != 0)
+	if (!p->row.is_null[USER_ID] && dao_row_finish(&p->row, 0) != 0)
 		return -1;
 	c.seq = (long)p->seq;
 	c.op = (enum dao_change_op)p->op;

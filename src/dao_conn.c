@@ -267,7 +267,8 @@ enum dao_status dao_run_on(struct dao_conn *c, const char *op,
 		s = attempt(arg, &f);
 		*last = f;
 		/* It answered: whatever failed before is over. */
-		if (s == DAO_OK || s == DAO_NOT_FOUND || s == DAO_CONFLICT)
+		if (s == DAO_OK || s == DAO_NOT_FOUND || s == DAO_CONFLICT ||
+		    s == DAO_STALE)
 			c->rest_until = 0;
 		if (f.broken || is_connection_error(f.code))
 			db_disconnect(c);

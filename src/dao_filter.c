@@ -260,46 +260,75 @@ static enum dao_status fetch_count(MYSQL_STMT *st, long long *rows,
 	return s;
 }
 
-/* EXPLAIN's columns, read as text; "rows" is the estimate of the first
- * (the only: one table) row. */
+/* EXPLAIN EXTENDED's columns, read as text, of its first (its only: one
+ * table) row. */
 #define EXPLAIN_COLUMNS 16
 #define EXPLAIN_CELL 64
 
-static enum dao_status fetch_estimate(MYSQL_STMT *st, long long *rows,
-    struct dao_failure *f)
-{
+struct explain_row {
 	MYSQL_BIND result[EXPLAIN_COLUMNS];
 	char cell[EXPLAIN_COLUMNS][EXPLAIN_CELL];
 	unsigned long len[EXPLAIN_COLUMNS];
 	my_bool null[EXPLAIN_COLUMNS];
-	unsigned n = mysql_stmt_field_count(st), i, col = n;
+	unsigned rows, filtered; /* their columns */
+};
+
+/* Binds every column as text and finds rows and filtered; -1 if the
+ * result is not EXPLAIN EXTENDED's. */
+static int explain_bind(MYSQL_STMT *st, struct explain_row *x)
+{
+	unsigned n = mysql_stmt_field_count(st), i;
 	MYSQL_RES *meta = mysql_stmt_result_metadata(st);
+
+	if (meta == NULL)
+		return -1;
+	x->rows = x->filtered = n;
+	memset(x->result, 0, sizeof(x->result));
+	for (i = 0; i < n && i < EXPLAIN_COLUMNS; i++) {
+		const char *name = mysql_fetch_field_direct(meta, i)->name;
+
+		if (strcmp(name, "rows") == 0)
+			x->rows = i;
+		else if (strcmp(name, "filtered") == 0)
+			x->filtered = i;
+		x->result[i].buffer_type = MYSQL_TYPE_STRING;
+		x->result[i].buffer = x->cell[i];
+		x->result[i].buffer_length = EXPLAIN_CELL - 1;
+		x->result[i].length = &x->len[i];
+		x->result[i].is_null = &x->null[i];
+	}
+	mysql_free_result(meta);
+	return n > EXPLAIN_COLUMNS || x->rows == n || x->filtered == n ? -1 : 0;
+}
+
+/* The number in cell c, or dflt when it is NULL or was cut (never a
+ * number: they are short). */
+static double explain_number(struct explain_row *x, unsigned c, double dflt)
+{
+	if (x->null[c] || x->len[c] >= EXPLAIN_CELL)
+		return dflt;
+	x->cell[c][x->len[c]] = '\0';
+	return strtod(x->cell[c], NULL);
+}
+
+/*
+ * The rows the plan reads times the share of them the other terms keep
+ * (filtered, in percent): the optimizer's own product of its estimates of
+ * each term, from the ranges of their indexes. A WHERE it finds impossible
+ * has no rows: 0.
+ */
+static enum dao_status fetch_estimate(MYSQL_STMT *st, long long *rows,
+    struct dao_failure *f)
+{
+	struct explain_row x;
 	enum dao_status s = DAO_OK;
 	int rc;
 
-	if (meta == NULL || n > EXPLAIN_COLUMNS) {
-		if (meta != NULL)
-			mysql_free_result(meta);
+	if (explain_bind(st, &x) != 0) {
 		dao_log(LOG_LEVEL_ERROR, f->op, "EXPLAIN: unexpected columns");
 		return DAO_ERROR;
 	}
-	memset(result, 0, sizeof(result));
-	for (i = 0; i < n; i++) {
-		if (strcmp(mysql_fetch_field_direct(meta, i)->name, "rows") ==
-		    0)
-			col = i;
-		result[i].buffer_type = MYSQL_TYPE_STRING;
-		result[i].buffer = cell[i];
-		result[i].buffer_length = EXPLAIN_CELL - 1;
-		result[i].length = &len[i];
-		result[i].is_null = &null[i];
-	}
-	mysql_free_result(meta);
-	if (col == n) {
-		dao_log(LOG_LEVEL_ERROR, f->op, "EXPLAIN: no rows column");
-		return DAO_ERROR;
-	}
-	if (mysql_stmt_bind_result(st, result) != 0)
+	if (mysql_stmt_bind_result(st, x.result) != 0)
 		return dao_stmt_failed(st, "bind result", f);
 	if (mysql_stmt_execute(st) != 0)
 		return dao_stmt_failed(st, "estimate", f);
@@ -307,11 +336,10 @@ static enum dao_status fetch_estimate(MYSQL_STMT *st, long long *rows,
 	*rows = 0;
 	if (rc == 1)
 		s = dao_stmt_failed(st, "estimate fetch", f);
-	else if (rc != MYSQL_NO_DATA && !null[col] && len[col] < EXPLAIN_CELL) {
-		/* A cell too long for its buffer is cut: rows never is. */
-		cell[col][len[col]] = '\0';
-		*rows = strtoll(cell[col], NULL, 10);
-	}
+	else if (rc != MYSQL_NO_DATA)
+		*rows = (long long)(explain_number(&x, x.rows, 0) *
+		        explain_number(&x, x.filtered, 100) / 100 +
+		    0.5);
 	mysql_stmt_free_result(st);
 	return s;
 }

@@ -55,6 +55,8 @@ enum dao_stmt {
 	DAO_STMT_INSERT,
 	DAO_STMT_UPDATE,
 	DAO_STMT_DELETE,
+	DAO_STMT_UPDATE_IF, /* update, delete only at the If-Match versions */
+	DAO_STMT_DELETE_IF,
 	DAO_STMT_PROBE,            /* trigram block counts */
 	DAO_STMT_CHANGES_LOCK,     /* the feed's head, locked */
 	DAO_STMT_CHANGES_HEAD,     /* the feed's head */
@@ -89,7 +91,7 @@ struct dao_select {
 enum dao_filter_kind {
 	DAO_FILTER_PAGE,    /* the rows of a page */
 	DAO_FILTER_COUNT,   /* SELECT COUNT(*) of the whole set */
-	DAO_FILTER_ESTIMATE /* EXPLAIN of the whole set: the rows estimate */
+	DAO_FILTER_ESTIMATE /* EXPLAIN EXTENDED: rows x filtered */
 };
 
 /*
@@ -238,21 +240,25 @@ enum dao_status dao_end_transaction(enum dao_status s, struct dao_failure *f);
 enum dao_status dao_read_by_id(long id, struct user *out,
     struct dao_failure *f);
 
-/* A fetched row: the struct user and the buffers MariaDB writes into. */
+/* A fetched row: the struct user and the buffers MariaDB writes into.
+ * The one bind past the columns is the version, which only the by-id
+ * statement selects (after every column): MariaDB reads as many binds as
+ * the statement has result columns. */
 struct dao_row {
 	struct user user;
 	long long id;
+	long long version;
 	MYSQL_TIME date[2];
-	unsigned long length[USER_COLUMN_COUNT];
-	my_bool is_null[USER_COLUMN_COUNT];
-	MYSQL_BIND bind[USER_COLUMN_COUNT];
+	unsigned long length[USER_COLUMN_COUNT + 1];
+	my_bool is_null[USER_COLUMN_COUNT + 1];
+	MYSQL_BIND bind[USER_COLUMN_COUNT + 1];
 };
 
 /* Binds the row's buffers in the column order of every SELECT. */
 void dao_row_bind(struct dao_row *r);
 /* Completes r->user from the fetched buffers; -1 if a value is unusable
  * (a NULL among them, say). */
-int dao_row_finish(struct dao_row *r);
+int dao_row_finish(struct dao_row *r, int has_version);
 /* Executes st (parameters bound) and hands each row to each (when not
  * NULL); *count is the number of rows. */
 enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,

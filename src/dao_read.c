@@ -59,6 +59,9 @@ void dao_row_bind(struct dao_row *r)
 			b->buffer_length = sizeof(MYSQL_TIME);
 		}
 	}
+	dao_bind_long(&r->bind[USER_COLUMN_COUNT], &r->version);
+	r->bind[USER_COLUMN_COUNT].length = &r->length[USER_COLUMN_COUNT];
+	r->bind[USER_COLUMN_COUNT].is_null = &r->is_null[USER_COLUMN_COUNT];
 }
 
 static int format_date(const MYSQL_TIME *t, char *out)
@@ -70,10 +73,16 @@ static int format_date(const MYSQL_TIME *t, char *out)
 	return n == USER_DATE_LEN - 1 ? 0 : -1;
 }
 
-int dao_row_finish(struct dao_row *r)
+int dao_row_finish(struct dao_row *r, int has_version)
 {
 	int c;
 
+	r->user.version = 0;
+	if (has_version) {
+		if (r->is_null[USER_COLUMN_COUNT] || r->version < 1)
+			return -1;
+		r->user.version = (unsigned long)r->version;
+	}
 	for (c = 0; c < USER_COLUMN_COUNT; c++)
 		if (r->is_null[c])
 			return -1;
@@ -98,6 +107,7 @@ int dao_row_finish(struct dao_row *r)
 enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,
     dao_row_fn each, void *ctx, long *count, struct dao_failure *f)
 {
+	int has_version = mysql_stmt_field_count(st) > USER_COLUMN_COUNT;
 	enum dao_status s = DAO_OK;
 
 	*count = 0;
@@ -115,7 +125,8 @@ enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,
 			s = dao_stmt_failed(st, "fetch", f);
 			break;
 		}
-		if (rc == MYSQL_DATA_TRUNCATED || dao_row_finish(r) != 0) {
+		if (rc == MYSQL_DATA_TRUNCATED ||
+		    dao_row_finish(r, has_version) != 0) {
 			dao_log(LOG_LEVEL_ERROR, f->op,
 			    "a row does not fit struct user");
 			s = DAO_ERROR;

@@ -125,9 +125,11 @@ static int primary_position(const char *op, char *pos)
 	return -1;
 }
 
-/* One read on a replica: wait for pos (when not NULL), then read. */
+/* One read on a replica: wait up to wait_ms for pos (when not NULL), then
+ * read. */
 struct replica_read {
 	const char *pos;
+	unsigned int wait_ms;
 	dao_attempt_fn attempt;
 	void *arg;
 	int lagging; /* the wait timed out */
@@ -140,8 +142,7 @@ static enum dao_status replica_wait(struct replica_read *r,
 	char sql[GTID_POS_MAX + 64], done[16];
 	enum dao_status s;
 
-	if (dao_sql_replica_wait(r->pos, dao_replicas()->wait_timeout_ms, sql,
-	        sizeof(sql)) != 0) {
+	if (dao_sql_replica_wait(r->pos, r->wait_ms, sql, sizeof(sql)) != 0) {
 		dao_log(LOG_LEVEL_ERROR, f->op, "bad GTID position");
 		return DAO_ERROR;
 	}
@@ -170,17 +171,32 @@ static enum dao_status wait_then_read(void *arg, struct dao_failure *f)
 }
 
 /*
+ * The milliseconds left of a read's wait budget that began at started:
+ * wait_timeout_ms bounds all of a read's waits together, so lagging
+ * replicas never cost more than one timeout before the primary serves.
+ */
+static unsigned int wait_left_ms(double started)
+{
+	double left = dao_replicas()->wait_timeout_ms -
+	    (dao_seconds_now() - started) * 1000.0;
+
+	return left >= 1.0 ? (unsigned int)left : 0;
+}
+
+/*
  * A read: on the replicas in turn from this worker's next one, skipping
  * those that rest; one that fails, times out or lags rests and the read
- * goes on to the next, then to the primary. A read that already handed
- * rows to its caller is not repeated.
+ * goes on to the next, then to the primary, which also serves once the
+ * wait budget is spent. A read that already handed rows to its caller is
+ * not repeated.
  */
 enum dao_status dao_run_read(const char *op, dao_attempt_fn attempt, void *arg)
 {
 	const struct config_replicas *rep = dao_replicas();
 	size_t i, n = dao_server_count() - 1, start;
 	char pos[GTID_POS_MAX];
-	struct replica_read r = { NULL, attempt, arg, 0 };
+	struct replica_read r = { NULL, 0, attempt, arg, 0 };
+	double started = dao_seconds_now();
 
 	if (n == 0)
 		return dao_run(op, attempt, arg);
@@ -195,6 +211,8 @@ enum dao_status dao_run_read(const char *op, dao_attempt_fn attempt, void *arg)
 
 		if (dao_resting(c))
 			continue;
+		if (r.pos != NULL && (r.wait_ms = wait_left_ms(started)) == 0)
+			break;
 		r.lagging = 0;
 		s = dao_run_on(c, op, wait_then_read, &r, &f);
 		if (s == DAO_OK || s == DAO_NOT_FOUND || f.rows_out)

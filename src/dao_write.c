@@ -16,10 +16,54 @@
 struct write_op {
 	enum dao_status (*steps)(struct write_op *w, struct dao_failure *f);
 	long id;                          /* update, delete */
+	const struct etag_versions *want; /* update, delete */
 	const struct user_fields *fields; /* add, update */
-	struct user *out;                 /* add, update */
-	struct dao_idem *idem;            /* an idempotent add */
+	struct user *out; /* add, update; delete: the user after DAO_STALE */
+	struct dao_idem *idem; /* an idempotent add */
 };
+
+/* The key and the If-Match versions, bound after the statement's other
+ * parameters: the spare version placeholders repeat the first. */
+struct write_key {
+	long long id;
+	long long version[ETAG_VERSIONS_MAX];
+};
+
+/* Binds w's key, and its versions when it has some; returns the
+ * statement to run: plain, or the If-Match one. */
+static enum dao_stmt bind_key(const struct write_op *w, struct write_key *k,
+    MYSQL_BIND *param, enum dao_stmt plain, enum dao_stmt checked)
+{
+	int i;
+
+	k->id = w->id;
+	dao_bind_long(&param[0], &k->id);
+	if (w->want->any)
+		return plain;
+	for (i = 0; i < ETAG_VERSIONS_MAX; i++) {
+		/* No version at all matches none: 0 is never one. */
+		k->version[i] = w->want->count == 0
+		    ? 0
+		    : (long long)w->want->version[i < w->want->count ? i : 0];
+		dao_bind_long(&param[1 + i], &k->version[i]);
+	}
+	return checked;
+}
+
+/*
+ * After a write that matched no row: the user is missing (DAO_NOT_FOUND),
+ * or it has another version than If-Match named (DAO_STALE, the user as
+ * it is into w->out, for the 412's ETag).
+ */
+static enum dao_status no_row(struct write_op *w, struct dao_failure *f)
+{
+	enum dao_status s;
+
+	if (w->want->any)
+		return DAO_NOT_FOUND;
+	s = dao_read_by_id(w->id, w->out, f);
+	return s == DAO_OK ? DAO_STALE : s;
+}
 
 /* Binds the seven text fields; absent ones as NULL. */
 static void bind_fields(MYSQL_BIND *param, const struct user_fields *uf,
@@ -86,37 +130,40 @@ static enum dao_status add_steps(struct write_op *w, struct dao_failure *f)
 
 static enum dao_status update_steps(struct write_op *w, struct dao_failure *f)
 {
-	MYSQL_BIND param[USER_TEXT_COUNT + 1];
+	MYSQL_BIND param[USER_TEXT_COUNT + 1 + ETAG_VERSIONS_MAX];
 	my_bool is_null[USER_TEXT_COUNT];
-	long long key = w->id;
+	struct write_key key;
 	enum dao_status s;
+	enum dao_stmt which;
 	MYSQL_STMT *st;
 
-	if ((s = dao_prepare(DAO_STMT_UPDATE, &st, f)) != DAO_OK)
-		return s;
 	bind_fields(param, w->fields, is_null);
-	dao_bind_long(&param[USER_TEXT_COUNT], &key);
+	which = bind_key(w, &key, &param[USER_TEXT_COUNT], DAO_STMT_UPDATE,
+	    DAO_STMT_UPDATE_IF);
+	if ((s = dao_prepare(which, &st, f)) != DAO_OK)
+		return s;
 	if ((s = execute(st, param, "update", f)) != DAO_OK)
 		return s;
 	/* Rows matched, not changed, thanks to CLIENT_FOUND_ROWS. */
 	if (mysql_stmt_affected_rows(st) == 0)
-		return DAO_NOT_FOUND;
+		return no_row(w, f);
 	return read_back(w->id, w, f);
 }
 
 static enum dao_status delete_steps(struct write_op *w, struct dao_failure *f)
 {
-	long long key = w->id;
-	MYSQL_BIND param;
+	MYSQL_BIND param[1 + ETAG_VERSIONS_MAX];
+	struct write_key key;
 	enum dao_status s;
+	enum dao_stmt which;
 	MYSQL_STMT *st;
 
-	if ((s = dao_prepare(DAO_STMT_DELETE, &st, f)) != DAO_OK)
+	which = bind_key(w, &key, param, DAO_STMT_DELETE, DAO_STMT_DELETE_IF);
+	if ((s = dao_prepare(which, &st, f)) != DAO_OK)
 		return s;
-	dao_bind_long(&param, &key);
-	if ((s = execute(st, &param, "delete", f)) != DAO_OK)
+	if ((s = execute(st, param, "delete", f)) != DAO_OK)
 		return s;
-	return mysql_stmt_affected_rows(st) == 0 ? DAO_NOT_FOUND : DAO_OK;
+	return mysql_stmt_affected_rows(st) == 0 ? no_row(w, f) : DAO_OK;
 }
 
 /* Binds a 32-byte digest as a parameter. */
@@ -353,20 +400,25 @@ enum dao_status dao_user_add_idempotent(const struct user_fields *f,
 	return s;
 }
 
-enum dao_status dao_user_update(long id, const struct user_fields *f,
-    struct user *out)
+enum dao_status dao_user_update(long id, const struct etag_versions *want,
+    const struct user_fields *f, struct user *out)
 {
 	struct write_op w = { .steps = update_steps,
 		.id = id,
+		.want = want,
 		.fields = f,
 		.out = out };
 
 	return dao_run("update", write_attempt, &w);
 }
 
-enum dao_status dao_user_delete(long id)
+enum dao_status dao_user_delete(long id, const struct etag_versions *want,
+    struct user *current)
 {
-	struct write_op w = { .steps = delete_steps, .id = id };
+	struct write_op w = { .steps = delete_steps,
+		.id = id,
+		.want = want,
+		.out = current };
 
 	return dao_run("delete", write_attempt, &w);
 }

@@ -36,5 +36,13 @@ void handle_user_delete(const struct request *req, struct response *res);
 int handler_path_id(const struct request *req, struct response *res, long *id);
 /* Answers 503 or 500 for a DAO failure other than NOT_FOUND / CONFLICT. */
 void handler_dao_failure(struct response *res, enum dao_status status);
+/* Sets res's ETag: u as the view shows it, its fields= mask applied. */
+void handler_etag(struct response *res, const struct user *u,
+    enum user_view view, unsigned fields);
+/* Reads If-Match for user id into *want (absent: any version); on a
+ * missing one that [writes] require_if_match wants (428) or a bad one
+ * (400) answers and returns -1. */
+int handler_if_match(const struct request *req, struct response *res, long id,
+    struct etag_versions *want);
 
 #endif

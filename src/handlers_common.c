@@ -20,3 +20,24 @@ void handler_dao_failure(struct response *res, enum dao_status status)
 	/* The detail was logged where it happened; the client gets none. */
 	http_answer(res, ANSWER_INTERNAL);
 }
+
+void handler_etag(struct response *res, const struct user *u,
+    enum user_view view, unsigned fields)
+{
+	etag_format(u, user_view_columns(view) & fields, res->etag,
+	    sizeof(res->etag));
+}
+
+/* 428 when the INI requires If-Match, 400 when it is not a tag list. */
+int handler_if_match(const struct request *req, struct response *res, long id,
+    struct etag_versions *want)
+{
+	if (req->if_match == NULL && req->cfg->writes.require_if_match) {
+		http_answer(res, ANSWER_IF_MATCH_REQUIRED);
+		return -1;
+	}
+	if (etag_if_match(req->if_match, id, want) == ETAG_OK)
+		return 0;
+	http_answer(res, ANSWER_BAD_IF_MATCH);
+	return -1;
+}

@@ -200,10 +200,17 @@ static void by_id(const struct request *req, struct response *res,
 		return;
 	}
 	status = dao_user_by_id(id, &u);
-	if (status == DAO_NOT_FOUND)
+	if (status == DAO_NOT_FOUND) {
 		http_answer(res, ANSWER_USER_NOT_FOUND);
-	else if (status != DAO_OK)
+		return;
+	}
+	if (status != DAO_OK) {
 		handler_dao_failure(res, status);
+		return;
+	}
+	handler_etag(res, &u, view, fields);
+	if (etag_none_match(req->if_none_match, res->etag))
+		http_answer(res, ANSWER_NOT_MODIFIED);
 	else
 		http_json(res, 200, user_to_json_masked(&u, view, fields));
 }

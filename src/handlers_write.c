@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "etag.h"
 #include "listopts.h"
 #include "params.h"
 #include "sync.h"
@@ -51,15 +52,26 @@ static int read_fields(const struct request *req, struct response *res,
 	return 0;
 }
 
-/* The answer of an add, as stored for an Idempotency-Key: the user
- * object's JSON text (a new string). */
+/* The answer of an add, as stored for an Idempotency-Key: the ETag, a
+ * newline, the user object's JSON text (which holds no raw newline); a
+ * new string. */
 static char *render_added(const struct user *u, void *ctx)
 {
-	json_object *o =
-	    user_to_json_masked(u, USER_VIEW_FULL, *(const unsigned *)ctx);
-	char *text = xstrdup(json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	unsigned mask = *(const unsigned *)ctx;
+	json_object *o = user_to_json_masked(u, USER_VIEW_FULL, mask);
+	const char *json = json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	char etag[ETAG_MAX];
+	size_t elen, jlen = strlen(json);
+	char *text;
 
+	etag_format(u, user_view_columns(USER_VIEW_FULL) & mask, etag,
+	    sizeof(etag));
+	elen = strlen(etag);
+	text = xmalloc(elen + 1 + jlen + 1);
+	memcpy(text, etag, elen);
+	text[elen] = '\n';
+	memcpy(text + elen + 1, json, jlen + 1);
 	json_object_put(o);
 	return text;
 }
@@ -81,6 +93,7 @@ static void add_idempotent(const struct request *req, struct response *res,
 	struct dao_idem k;
 	enum dao_status status;
 	json_object *body;
+	const char *json;
 
 	memset(&k, 0, sizeof(k));
 	if (sync_token_subject(req->authorization, subject, sizeof(subject)) !=
@@ -99,9 +112,13 @@ static void add_idempotent(const struct request *req, struct response *res,
 		handler_dao_failure(res, status);
 	else if (k.mismatch)
 		http_answer(res, ANSWER_IDEMPOTENCY_REUSED);
-	else if ((body = json_tokener_parse(k.answer)) == NULL)
+	else if ((json = strchr(k.answer, '\n')) == NULL ||
+	    (size_t)(json - k.answer) >= sizeof(res->etag) ||
+	    (body = json_tokener_parse(json + 1)) == NULL)
 		http_answer(res, ANSWER_INTERNAL);
 	else {
+		memcpy(res->etag, k.answer, (size_t)(json - k.answer));
+		res->etag[json - k.answer] = '\0';
 		res->replayed = k.replayed;
 		added(res, k.user_id, body);
 		dao_housekeeping(req->cfg->changes.retention_days);
@@ -135,12 +152,19 @@ void handle_user_add(const struct request *req, struct response *res)
 		handler_dao_failure(res, status);
 		return;
 	}
+	handler_etag(res, &u, USER_VIEW_FULL, mask);
 	added(res, u.id, user_to_json_masked(&u, USER_VIEW_FULL, mask));
 	dao_housekeeping(req->cfg->changes.retention_days);
 }
 
+/*
+ * The precondition is read before the body: a client that sent none
+ * where one is required learns that first. A 412 carries the ETag the
+ * user has now, of the representation the write would have answered.
+ */
 void handle_user_update(const struct request *req, struct response *res)
 {
+	struct etag_versions want;
 	struct user_fields f;
 	struct user u;
 	enum dao_status status;
@@ -148,16 +172,21 @@ void handle_user_update(const struct request *req, struct response *res)
 	long id;
 
 	if (handler_path_id(req, res, &id) != 0 ||
+	    handler_if_match(req, res, id, &want) != 0 ||
 	    read_fields(req, res, VALIDATE_UPDATE, &f) != 0 ||
 	    read_selection(req, res, &mask) != 0)
 		return;
-	status = dao_user_update(id, &f, &u);
+	status = dao_user_update(id, &want, &f, &u);
+	if (status == DAO_OK || status == DAO_STALE)
+		handler_etag(res, &u, USER_VIEW_FULL, mask);
 	if (status == DAO_OK)
 		dao_housekeeping(req->cfg->changes.retention_days);
 	if (status == DAO_NOT_FOUND)
 		http_answer(res, ANSWER_UPDATE_MISSING);
 	else if (status == DAO_CONFLICT)
 		http_answer(res, ANSWER_UPDATE_CONFLICT);
+	else if (status == DAO_STALE)
+		http_answer(res, ANSWER_STALE);
 	else if (status != DAO_OK)
 		handler_dao_failure(res, status);
 	else
@@ -167,18 +196,26 @@ void handle_user_update(const struct request *req, struct response *res)
 
 void handle_user_delete(const struct request *req, struct response *res)
 {
+	struct etag_versions want;
 	enum dao_status status;
+	struct user current;
 	long id;
 
-	if (handler_path_id(req, res, &id) != 0)
+	if (handler_path_id(req, res, &id) != 0 ||
+	    handler_if_match(req, res, id, &want) != 0)
 		return;
-	status = dao_user_delete(id);
+	status = dao_user_delete(id, &want, &current);
 	if (status == DAO_OK)
 		dao_housekeeping(req->cfg->changes.retention_days);
-	if (status == DAO_NOT_FOUND)
+	if (status == DAO_NOT_FOUND) {
 		http_answer(res, ANSWER_DELETE_MISSING);
-	else if (status != DAO_OK)
+	} else if (status == DAO_STALE) {
+		handler_etag(res, &current, USER_VIEW_FULL,
+		    user_view_columns(USER_VIEW_FULL));
+		http_answer(res, ANSWER_STALE);
+	} else if (status != DAO_OK) {
 		handler_dao_failure(res, status);
-	else
+	} else {
 		http_answer(res, ANSWER_DELETED);
+	}
 }

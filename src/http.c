@@ -43,6 +43,7 @@ static const struct {
 	{ 200, "OK" },
 	{ 201, "Created" },
 	{ 204, "No Content" },
+	{ 304, "Not Modified" },
 	{ 400, "Bad Request" },
 	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" },
@@ -53,8 +54,10 @@ static const struct {
 	{ 410, "Gone" },
 	{ 413, "Payload Too Large" },
 	{ 414, "URI Too Long" },
+	{ 412, "Precondition Failed" },
 	{ 415, "Unsupported Media Type" },
 	{ 422, "Unprocessable Content" },
+	{ 428, "Precondition Required" },
 	{ 429, "Too Many Requests" },
 	{ 500, "Internal Server Error" },
 	{ 502, "Bad Gateway" },
@@ -284,6 +287,12 @@ void http_format_response(struct http_out *o, const struct request *req,
 
 	o->len = 0;
 	out_reserve(o, len + 512);
+	if (res->status == 304) {
+		out_printf(o, "Status: 304 %s\r\n", http_reason(304));
+		out_header(o, "ETag", res->etag);
+		out_str(o, "\r\n");
+		return;
+	}
 	out_printf(o,
 	    "Status: %d %s\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
@@ -294,6 +303,7 @@ void http_format_response(struct http_out *o, const struct request *req,
 	out_header(o, "WWW-Authenticate", res->www_authenticate);
 	if (res->replayed)
 		out_str(o, "Idempotent-Replayed: true\r\n");
+	out_header(o, "ETag", res->etag);
 	if (res->total_kind != NULL)
 		out_printf(o,
 		    "X-Total-Count: %lld\r\nX-Total-Count-Kind: %s\r\n",

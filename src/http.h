@@ -11,6 +11,7 @@
 #include "answers.h"
 #include "config.h"
 #include "cursor.h"
+#include "etag.h"
 
 enum http_method {
 	HTTP_GET = 1 << 0,
@@ -43,6 +44,10 @@ struct request {
 	 * Idempotency-Key header; NULL when absent. */
 	const char *authorization;
 	const char *idempotency_key;
+	/* If-Match, If-None-Match (api-extensions.md section 4); NULL when
+	 * absent. */
+	const char *if_match;
+	const char *if_none_match;
 	const struct config *cfg;
 	/* The export writes its answer as it goes; NULL: cannot stream. */
 	const struct http_stream *stream;
@@ -59,6 +64,7 @@ struct response {
 	char location[64]; /* Location header when non-empty */
 	char allow[64];    /* Allow header when non-empty */
 	const char *www_authenticate; /* WWW-Authenticate when non-NULL */
+	char etag[ETAG_MAX];          /* ETag when non-empty */
 	/* When non-empty: X-Next-Cursor, and Link rel="next" to the same
 	 * path and query with this cursor (array routes, full page). */
 	char next_cursor[CURSOR_TEXT_MAX];
@@ -113,7 +119,8 @@ struct http_out {
 /*
  * Replaces o's bytes with res as the worker sends it: Status, Content-Type,
  * Content-Length, the headers res sets (X-Next-Cursor with a Link rel="next"
- * built from req's raw path and query), then the body.
+ * built from req's raw path and query), then the body. A 304 has no body
+ * and no content headers (RFC 9110 15.4.5): Status and ETag only.
  */
 void http_format_response(struct http_out *o, const struct request *req,
     const struct response *res);

@@ -105,29 +105,17 @@ static int drop_privileges(const char *user)
 }
 
 /*
- * libfcgi's own allow-list: FCGX_Init reads FCGI_WEB_SERVER_ADDRS, and
- * every accept() of an IPv4 peer not on it is closed before a byte is
- * read, inside the library, so no request code ever sees that peer. Set
- * from [server] allow only: one inherited from the environment is dropped,
- * so the INI file alone says who may connect.
+ * The workers check [server] allow themselves (listener.c): libfcgi's
+ * FCGI_WEB_SERVER_ADDRS is never read, so one inherited from the
+ * environment cannot matter; it is dropped so that nothing suggests it
+ * does.
  */
-static int set_peer_allow_list(const struct config_server *s)
+static void log_peer_allow_list(const struct config_server *s)
 {
-	char env[NETADDR_ALLOW_ENV_MAX], why[256];
-
-	if (s->allow == NULL)
-		return unsetenv("FCGI_WEB_SERVER_ADDRS");
-	if (netaddr_allow_env(s->allow, env, sizeof(env), why, sizeof(why)) !=
-	    0) {
-		log_error("[server] allow: %s", why);
-		return -1;
-	}
-	if (setenv("FCGI_WEB_SERVER_ADDRS", env, 1) != 0) {
-		log_error("setenv: %s", strerror(errno));
-		return -1;
-	}
-	log_info("accepting FastCGI connections from %s only", env);
-	return 0;
+	unsetenv("FCGI_WEB_SERVER_ADDRS");
+	if (s->allow != NULL)
+		log_info("accepting FastCGI connections from %s only",
+		    s->allow);
 }
 
 int main(int argc, char **argv)
@@ -161,8 +149,7 @@ int main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
-	if (set_peer_allow_list(&cfg.server) != 0)
-		goto fail;
+	log_peer_allow_list(&cfg.server);
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		goto fail;

@@ -202,11 +202,6 @@ static void reload(struct master *m)
 	}
 	if (strcmp(fresh.server.socket, m->cfg->server.socket) != 0)
 		log_warn("[server] socket changed: it takes effect at restart");
-	/* libfcgi read FCGI_WEB_SERVER_ADDRS once, in FCGX_Init. */
-	if ((fresh.server.allow == NULL) != (m->cfg->server.allow == NULL) ||
-	    (fresh.server.allow != NULL &&
-	        strcmp(fresh.server.allow, m->cfg->server.allow) != 0))
-		log_warn("[server] allow changed: it takes effect at restart");
 	config_free(m->cfg);
 	*m->cfg = fresh;
 	log_set_level_name(m->cfg->server.log_level);

@@ -86,34 +86,49 @@ static int next_word(const char **p, char *word, size_t size)
 	return 1;
 }
 
-int netaddr_allow_env(const char *allow, char *out, size_t outlen, char *why,
+int netaddr_allow_parse(const char *allow, struct netaddr_allow *out, char *why,
     size_t whylen)
 {
 	char word[INET_ADDRSTRLEN];
 	const char *p = allow;
-	size_t used = 0, n = 0;
 	struct in_addr a;
 	int rc;
 
+	out->n = 0;
 	while ((rc = next_word(&p, word, sizeof(word))) != 0) {
-		n++;
 		if (rc == -1 || inet_pton(AF_INET, word, &a) != 1) {
 			snprintf(why, whylen,
-			    "word %zu is not an IPv4 address (a.b.c.d)", n);
+			    "word %zu is not an IPv4 address (a.b.c.d)",
+			    out->n + 1);
 			return -1;
 		}
-		if (n > NETADDR_ALLOW_MAX || used + strlen(word) + 2 > outlen) {
+		if (out->n == NETADDR_ALLOW_MAX) {
 			snprintf(why, whylen, "more than %d addresses",
 			    NETADDR_ALLOW_MAX);
 			return -1;
 		}
-		used += (size_t)snprintf(out + used, outlen - used, "%s%s",
-		    used > 0 ? "," : "", word);
+		out->addr[out->n++] = a.s_addr;
 	}
-	if (n == 0) {
+	if (out->n == 0) {
 		snprintf(why, whylen, "must name at least one address");
 		return -1;
 	}
+	return 0;
+}
+
+int netaddr_allow_peer(const struct netaddr_allow *allow,
+    const struct sockaddr *peer)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)peer;
+	size_t i;
+
+	if (allow == NULL || peer->sa_family == AF_UNIX)
+		return 1;
+	if (peer->sa_family != AF_INET)
+		return 0;
+	for (i = 0; i < allow->n; i++)
+		if (allow->addr[i] == in->sin_addr.s_addr)
+			return 1;
 	return 0;
 }
 

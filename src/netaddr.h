@@ -4,14 +4,19 @@
 #define USERS_NETADDR_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
 
 #include "config.h"
 
 /* At most this many [server] allow addresses. */
 #define NETADDR_ALLOW_MAX 32
-/* Room for their FCGI_WEB_SERVER_ADDRS value: 15 characters and a comma
- * each, and the NUL. */
-#define NETADDR_ALLOW_ENV_MAX (NETADDR_ALLOW_MAX * 16 + 1)
+
+/* [server] allow: the IPv4 peers that may connect, in network order. */
+struct netaddr_allow {
+	size_t n;
+	uint32_t addr[NETADDR_ALLOW_MAX];
+};
 
 enum netaddr_listen {
 	NETADDR_UNIX,         /* a socket path */
@@ -27,12 +32,17 @@ enum netaddr_listen {
 int netaddr_parse_listen(const char *socket, char *why, size_t whylen);
 
 /*
- * [server] allow, space-separated dotted-quad IPv4 addresses, rewritten
- * into out as libfcgi's FCGI_WEB_SERVER_ADDRS wants them (comma-separated).
+ * [server] allow, space-separated dotted-quad IPv4 addresses, into out.
  * Returns 0, or -1 with the reason in why.
  */
-int netaddr_allow_env(const char *allow, char *out, size_t outlen, char *why,
+int netaddr_allow_parse(const char *allow, struct netaddr_allow *out, char *why,
     size_t whylen);
+
+/* Whether a connection from peer may be served: always from a unix
+ * socket; from TCP when allow is NULL (a loopback socket with no list) or
+ * lists the peer's IPv4 address. */
+int netaddr_allow_peer(const struct netaddr_allow *allow,
+    const struct sockaddr *peer);
 
 /*
  * One word of [replicas] servers: /unix/socket/path, HOST:PORT, HOST (port

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "http.h"
+#include "scope.h"
 
 typedef void (*handler_fn)(const struct request *req, struct response *res);
 
@@ -21,6 +22,9 @@ struct route {
 	unsigned methods; /* mask of enum http_method */
 	handler_fn handler;
 	int column; /* enum user_column the handler works on, or 0 */
+	/* The enum scope a token needs with [jwt] scopes (api-extensions.md
+	 * section 6); 0 in a table of tests only. */
+	unsigned scope;
 };
 
 /* The service's routes (routes.c). */

@@ -67,7 +67,8 @@ static void usage(int full)
 	    "  -e, --exp EPOCH    exp as seconds since 1970 instead of --ttl\n"
 	    "  -n, --nbf SECONDS  add nbf = now + SECONDS\n"
 	    "      --no-iat       leave out iat (issued at, default now)\n"
-	    "  -S, --scope S      add S to the scope claim (space-separated)\n"
+	    "  -S, --scope S      add S (one scope, or several separated by\n"
+	    "                     spaces) to the scope claim\n"
 	    "  -C, --claim N=V    add the string claim N\n"
 	    "  -k, --key FILE     PEM private key, for RS* and ES* (the INI\n"
 	    "                     holds only the public key); HS* use the\n"
@@ -109,15 +110,49 @@ static int add_seconds(long a, long b, long *out)
 	return 0;
 }
 
-static void scope_add(struct request *rq, const char *s)
+/* Appends the add bytes at s to the scope claim, after a space. */
+static void scope_add(struct request *rq, const char *s, size_t add)
 {
 	size_t old = rq->scope == NULL ? 0 : strlen(rq->scope);
-	size_t add = strlen(s);
 
 	rq->scope = xrealloc(rq->scope, old + add + 2);
 	if (old > 0)
 		rq->scope[old++] = ' ';
-	memcpy(rq->scope + old, s, add + 1);
+	memcpy(rq->scope + old, s, add);
+	rq->scope[old + add] = '\0';
+}
+
+/* RFC 6749 3.3's scope-token bytes: visible ASCII but '"' and '\'. */
+static int scope_char(char c)
+{
+	return c > ' ' && c <= '~' && c != '"' && c != '\\';
+}
+
+/*
+ * One --scope value: one scope or several separated by spaces ("users:read
+ * users:write"), each added as a word; 0, or -1 when it holds none or a
+ * byte a scope cannot have.
+ */
+static int scope_option(struct request *rq, const char *arg)
+{
+	const char *p = arg;
+	int words = 0;
+
+	for (; *p != '\0'; p++)
+		if (*p != ' ' && !scope_char(*p))
+			return -1;
+	for (p = arg; *p != '\0';) {
+		size_t n;
+
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if (n > 0) {
+			scope_add(rq, p, n);
+			words++;
+		}
+		p += n;
+	}
+	return words > 0 ? 0 : -1;
 }
 
 static int claim_valid(const char *arg)
@@ -172,13 +207,13 @@ static void apply_option(int ch, struct request *rq)
 		rq->no_iat = 1;
 		break;
 	case 'S':
-		if (*optarg == '\0' || strchr(optarg, ' ') != NULL) {
-			complain("--scope: one non-empty scope without spaces "
-			         "per option: '%s'",
+		if (scope_option(rq, optarg) != 0) {
+			complain("--scope: one or more scopes separated by "
+			         "spaces, of visible ASCII but \" and \\: "
+			         "'%s'",
 			    optarg);
 			usage(0);
 		}
-		scope_add(rq, optarg);
 		break;
 	case 'C':
 		if (!claim_valid(optarg)) {

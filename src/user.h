@@ -54,6 +54,10 @@ struct user {
 	char text[USER_TEXT_COUNT][USER_TEXT_MAX];
 	char creation_date[USER_DATE_LEN];
 	char update_date[USER_DATE_LEN];
+	/* The row's version (sql/04_versions.sql), never shown in JSON: the
+	 * ETag's (etag.h). Read by the single-user statements only; 0 in the
+	 * rows of a list. */
+	unsigned long version;
 };
 
 /* Which keys a JSON user carries (the contract's three shapes). */

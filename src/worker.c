@@ -20,51 +20,32 @@
 #include "dao.h"
 #include "decimal.h"
 #include "http.h"
+#include "listener.h"
 #include "log.h"
 #include "router.h"
+#include "scope.h"
 
-static volatile sig_atomic_t stop_requested;
-static int worker_listen_fd = -1;
-
-/*
- * Stop accepting without a race: pointing the listening descriptor at
- * /dev/null makes a pending or later accept() fail at once, so a signal that
- * lands just before accept() cannot leave the worker blocked in it. The
- * request in flight, on its own descriptor, completes.
- */
-static void on_stop(int sig)
-{
-	int saved = errno, fd;
-
-	(void)sig;
-	stop_requested = 1;
-	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0) {
-		dup2(fd, worker_listen_fd);
-		close(fd);
-	}
-	errno = saved;
-}
-
-static void install_signals(void)
+/* SIGTERM and SIGINT stay blocked: the listener reads them from a
+ * signalfd between requests (listener.c). SIGHUP is the master's. */
+static void install_signals(sigset_t *stops)
 {
 	struct sigaction sa;
-	sigset_t none;
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGCHLD, &sa, NULL);
-	/* The master blocks these while it forks; take them from here on. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* The master blocks these while it forks: from here on only the
+	 * stop signals stay blocked. */
+	sigemptyset(stops);
+	sigaddset(stops, SIGTERM);
+	sigaddset(stops, SIGINT);
+	sigprocmask(SIG_SETMASK, stops, NULL);
 }
 
 /*
@@ -106,15 +87,29 @@ static void unauthenticated(struct response *res, enum auth_result result)
 	http_answer(res, ANSWER_UNAUTHENTICATED);
 }
 
+/* 403 with the scope the route needs, in the body and the challenge
+ * (api-extensions.md section 6). */
+static void insufficient_scope(struct response *res, enum scope need)
+{
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "%s%s",
+	    answer_text(ANSWER_INSUFFICIENT_SCOPE), scope_name(need));
+	res->www_authenticate = scope_challenge(need);
+	http_answer_text(res, ANSWER_INSUFFICIENT_SCOPE, msg);
+}
+
 static void dispatch(FCGX_Request *fr, struct request *req,
     struct response *res, char *body_buf)
 {
 	const struct route *route;
 	enum auth_result auth;
+	unsigned scopes;
 
 	req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
 	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr->envp);
-	auth = auth_check(&req->cfg->jwt, req->authorization, time(NULL));
+	auth = auth_check_scopes(&req->cfg->jwt, req->authorization, time(NULL),
+	    &scopes);
 	if (auth != AUTH_OK) {
 		unauthenticated(res, auth);
 		return;
@@ -130,6 +125,11 @@ static void dispatch(FCGX_Request *fr, struct request *req,
 		return;
 	case ROUTER_MATCH:
 		break;
+	}
+	if (req->cfg->jwt.scopes &&
+	    !scope_allows(scopes, (enum scope)route->scope)) {
+		insufficient_scope(res, (enum scope)route->scope);
+		return;
 	}
 	req->column = route->column;
 	if (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH))
@@ -182,6 +182,8 @@ static int serve(FCGX_Request *fr, const struct config *cfg, struct http_out *o)
 	req.path = FCGX_GetParam("PATH_INFO", fr->envp);
 	query = FCGX_GetParam("QUERY_STRING", fr->envp);
 	req.query = query != NULL ? query : "";
+	req.if_match = FCGX_GetParam("HTTP_IF_MATCH", fr->envp);
+	req.if_none_match = FCGX_GetParam("HTTP_IF_NONE_MATCH", fr->envp);
 	req.content_type = FCGX_GetParam("CONTENT_TYPE", fr->envp);
 	if (req.content_type != NULL && req.content_type[0] == '\0')
 		req.content_type = NULL;
@@ -217,6 +219,8 @@ static void finish(FCGX_Request *fr)
 {
 	if (FCGX_GetChar(fr->in) == EOF)
 		FCGX_Detach(fr);
+	else
+		fr->keepConnection = 0; /* unread input: no next request */
 	FCGX_Finish_r(fr);
 }
 
@@ -239,35 +243,47 @@ static void abort_request(FCGX_Request *fr)
 			log_warn("abort: %s", strerror(errno));
 		shutdown(fr->ipcFd, SHUT_RDWR);
 	}
+	fr->keepConnection = 0;
 	FCGX_Finish_r(fr);
+}
+
+/* [server] allow, already checked by config.c: NULL when unset. */
+static const struct netaddr_allow *peer_allow(const struct config *cfg,
+    struct netaddr_allow *buf)
+{
+	char why[128];
+
+	if (cfg->server.allow == NULL ||
+	    netaddr_allow_parse(cfg->server.allow, buf, why, sizeof(why)) != 0)
+		return NULL;
+	return buf;
 }
 
 int worker_run(const struct config *cfg, int listen_fd)
 {
 	struct http_out out = { NULL, 0, 0 };
-	FCGX_Request fr;
+	struct netaddr_allow allow_buf;
+	static struct listener conns; /* 64 requests: not on the stack */
+	FCGX_Request *fr;
+	sigset_t stops;
 
-	worker_listen_fd = listen_fd;
-	install_signals();
-	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
-		log_error("FCGX_InitRequest failed");
+	install_signals(&stops);
+	/* Half the master's patience: nginx closes its kept connections well
+	 * within it (keepalive_time in the site file). */
+	if (listener_init(&conns, listen_fd, peer_allow(cfg, &allow_buf),
+	        cfg->server.shutdown_timeout / 2.0, &stops) != 0)
 		return 1;
-	}
 	dao_init(&cfg->database, &cfg->replicas);
 	log_info("worker ready");
-	while (!stop_requested) {
-		if (FCGX_Accept_r(&fr) < 0)
-			break;
-		if (serve(&fr, cfg, &out))
-			abort_request(&fr);
+	while ((fr = listener_next(&conns)) != NULL) {
+		if (serve(fr, cfg, &out))
+			abort_request(fr);
 		else
-			finish(&fr);
+			finish(fr);
 	}
-	if (!stop_requested)
-		log_error("accept failed: %s", strerror(errno));
-	FCGX_Free(&fr, 1);
+	listener_close(&conns);
 	http_out_free(&out);
 	dao_shutdown();
 	log_info("worker stopped");
-	return stop_requested ? 0 : 1;
+	return conns.draining ? 0 : 1;
 }

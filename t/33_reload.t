@@ -6,6 +6,7 @@
 # across all these reloads, not one request fails.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.sh"
+. "$(dirname "$0")/fcgi.sh"
 
 NWORKERS=$(ini_get "$INI" server workers)
 cp -p "$INI" "$TEST_TMP/usersd.ini"
@@ -85,6 +86,18 @@ is "$STATUS" 200 'broken INI: the workers answer 200'
 is "$(list_length)" 5 'broken INI: the running configuration is kept'
 cp -p "$TEST_TMP/usersd.ini" "$INI"
 sleep 0.5
+
+# A connection a worker has accepted but whose request has not come yet
+# when the reload's SIGTERM reaches that worker: the request that follows
+# is still served. (libfcgi's own accept waited for the first byte in a
+# select() the signal interrupted, and closed the connection.)
+FCGI_DELAY=1.5 fcgi - "$S/usersd.sock" GET /v1/users/id/4 >"$TEST_TMP/held" &
+held=$!
+sleep 0.5
+reload 'reload with a connection accepted and its request to come'
+wait "$held"
+is "$(cut -d' ' -f1 "$TEST_TMP/held")" 200 \
+    'the request sent after the reload on that connection answers 200'
 
 loop_stop h1 h2
 all=$(loop_log h1 h2)

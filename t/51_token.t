@@ -92,6 +92,19 @@ is "$STATUS" 200 'minted token: GET /v1/test 200'
 with_token "$TOKEN" /v1/users/id/1
 is "$STATUS" 200 'minted token: GET /v1/users/id/1 200'
 
+# --- --scope: one scope, or several separated by spaces
+mint -c "$INI" --sub 1 --scope 'users:read  users:delete ' --scope users:export
+is "$RC" 0 '--scope "a b": minted'
+is "$(claims "$TOKEN" | jq -r .scope)" 'users:read users:delete users:export' \
+	'--scope "a  b ": each word once, joined by one space, after the others'
+mint -c "$INI" --sub 1 --scope '   '
+is "$RC" 2 '--scope of spaces only: exit 2'
+like "$ERR" 'one or more scopes' '--scope of spaces only: says what it takes'
+mint -c "$INI" --sub 1 --scope 'users:read "x"'
+is "$RC" 2 '--scope with a quote: exit 2'
+mint -c "$INI" --sub 1 --scope "users:read$(printf '\t')users:write"
+is "$RC" 2 '--scope with a tab: exit 2'
+
 # --- lifetimes against the leeway (30 s in the test INI)
 mint -c "$INI" --sub 1 --ttl -120
 is "$RC" 0 '--ttl -120: minted'

@@ -149,14 +149,23 @@ is "$(jq -r '[.paths[] | to_entries[] | select(.value | type == "object" and has
 		(.value.responses | has("401") and has("403") and has("405")) == false) |
 	.value.operationId] | join(" ")' "$TEST_TMP/doc.json")" '' \
 	'every operation documents 2xx, 401, 403 and 405'
-# The one exception (api.md, api-extensions.md section 7): the export's
-# 200, which is NDJSON or CSV and nothing else.
+# The exceptions (api.md, api-extensions.md sections 4 and 7): the
+# export's 200, which is NDJSON or CSV and nothing else, and a 304, which
+# has no body at all (RFC 9110 15.4.5).
 is "$(jq -r '[.paths | to_entries[] |
 	select(.key != "/v1/users/export") | .value[] | objects |
-	.responses? // empty | to_entries[] |
+	.responses? // empty | to_entries[] | select(.key != "304") |
 	select(.value.content["application/json"].schema.required // [] |
 		index("message") | not) | .key] | length' "$TEST_TMP/doc.json")" 0 \
-	'every answer is a JSON body that requires "message"'
+	'every answer but a 304 is a JSON body that requires "message"'
+is "$(jq -r '[.paths[] | .[] | objects | .responses? // empty |
+	to_entries[] | select(.key == "304") |
+	select(.value.content != null or (.value.headers.ETag == null))] |
+	length' "$TEST_TMP/doc.json")" 0 \
+	'every 304 has no body and carries an ETag'
+is "$(jq -r '[.paths[] | .[] | objects | .responses? // empty |
+	to_entries[] | select(.key == "304")] | length' "$TEST_TMP/doc.json")" 2 \
+	'the two single-user GETs document their 304'
 is "$(jq -r '[.paths["/v1/users/export"].get.responses | to_entries[] |
 	select(.key != "200") |
 	select(.value.content["application/json"].schema.required // [] |

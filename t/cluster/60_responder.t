@@ -6,19 +6,8 @@
 # no add is made twice; `./stack app-start test responder2` brings it back
 # and nginx uses it again. Runs in ./stack test's cluster pass only, which
 # sets USERS_CLUSTER: anywhere else it fails.
-if [ -z "${USERS_CLUSTER:-}" ]; then
-	echo "Bail out! t/cluster/ needs a cluster stack: ./stack test runs it in its cluster pass"
-	exit 1
-fi
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../faults.sh"
+. "$(dirname "$0")/cluster.sh" any
 
-# on ROLE SQL: one value from that database of the stack.
-on() {
-	local sock=$S/$1/mysqld.sock
-	[ "$1" != primary ] || sock=$S/mysqld.sock
-	mariadb --no-defaults --socket="$sock" --user=root -N -B -e "$2"
-}
 
 # --- the stack ---
 

@@ -9,27 +9,13 @@
 # only (USERS_CLUSTER=replication): anywhere else it fails.
 # Reads answer 200 throughout, from the replicas (the DAO's read/write
 # split, [replicas]).
-if [ "${USERS_CLUSTER:-}" != replication ]; then
-	echo "Bail out! t/cluster/61_primary.t needs a replication stack: ./stack test runs it in its cluster pass"
-	exit 1
-fi
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../faults.sh"
+. "$(dirname "$0")/cluster.sh" replication
 
-# on ROLE SQL: one value from that database of the stack.
-on() {
-	local sock=$S/$1/mysqld.sock
-	[ "$1" != primary ] || sock=$S/mysqld.sock
-	mariadb --no-defaults --socket="$sock" --user=root -N -B -e "$2"
-}
 semisync_clients() {
 	test "$(on primary "SHOW STATUS LIKE 'Rpl_semi_sync_master_clients'" |
 	    cut -f2)" = "$1"
 }
 # caught_up ROLE: the replica has applied the primary's whole binary log.
-caught_up() {
-	test "$(on "$1" "SELECT MASTER_GTID_WAIT('$(on primary 'SELECT @@gtid_binlog_pos')', 1)")" = 0
-}
 
 ok 'before: the service answers' wait_for 10 service_ready
 ok 'before: both replicas acknowledge' wait_for 10 semisync_clients 2

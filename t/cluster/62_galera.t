@@ -6,18 +6,8 @@
 # acknowledged is lost, and `./stack db-start test galera3` brings the node
 # back into the cluster with every acknowledged row. Runs in ./stack test's
 # Galera pass only (USERS_CLUSTER=galera): anywhere else it fails.
-if [ "${USERS_CLUSTER:-}" != galera ]; then
-	echo "Bail out! t/cluster/62_galera.t needs a Galera stack: ./stack test runs it in its Galera pass"
-	exit 1
-fi
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../faults.sh"
+. "$(dirname "$0")/cluster.sh" galera
 
-# on galeraN SQL: one value from that node.
-on() {
-	mariadb --no-defaults --socket="$S/$1/mysqld.sock" --user=root -N -B \
-	    -e "$2"
-}
 state() { on "$1" "SHOW STATUS LIKE 'wsrep_local_state_comment'" | cut -f2; }
 size() { on "$1" "SHOW STATUS LIKE 'wsrep_cluster_size'" | cut -f2; }
 synced3() { [ "$(state "$1")" = Synced ] && [ "$(size "$1")" = 3 ]; }

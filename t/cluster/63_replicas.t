@@ -8,25 +8,12 @@
 # (USERS_CLUSTER=replication): anywhere else it fails.
 # The reads go on elsewhere (the DAO's read/write split, [replicas]) and
 # replica1 serves reads again once back.
-if [ "${USERS_CLUSTER:-}" != replication ]; then
-	echo "Bail out! t/cluster/63_replicas.t needs a replication stack: ./stack test runs it in its cluster pass"
-	exit 1
-fi
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/../faults.sh"
+. "$(dirname "$0")/cluster.sh" replication
 
-on() {
-	local sock=$S/$1/mysqld.sock
-	[ "$1" != primary ] || sock=$S/mysqld.sock
-	mariadb --no-defaults --socket="$sock" --user=root -N -B -e "$2"
-}
 status_of_primary() {
 	on primary "SHOW STATUS LIKE '$1'" | cut -f2
 }
 semisync_clients() { test "$(status_of_primary Rpl_semi_sync_master_clients)" = "$1"; }
-caught_up() {
-	test "$(on "$1" "SELECT MASTER_GTID_WAIT('$(on primary 'SELECT @@gtid_binlog_pos')', 1)")" = 0
-}
 
 ok 'before: the service answers' wait_for 10 service_ready
 ok 'before: both replicas acknowledge' wait_for 10 semisync_clients 2

@@ -11,6 +11,7 @@
 #include <jwt.h>
 
 #include "auth.h"
+#include "scope.h"
 #include "tap.h"
 
 #define HS_SECRET "your-256-bit-secret"
@@ -873,6 +874,46 @@ static void test_cache_eviction(void)
 	ok(stats().entries == 0 && stats().decodes == 0, "cache: cleared");
 }
 
+/* The scope claim's scopes (api-extensions.md section 6): from a fresh
+ * decode and from the cache alike; none for a refused token. */
+static void test_scopes(void)
+{
+	struct config_jwt cfg = hs_config();
+	char header[2048];
+	unsigned scopes = 99;
+	char *t;
+
+	auth_cache_clear();
+	t = mint_hs(JWT_ALG_HS256, HS_SECRET,
+	    "{\"sub\":\"s\",\"scope\":\"users:read users:delete\"}");
+	snprintf(header, sizeof(header), "Bearer %s", t ? t : "");
+	ok(auth_check_scopes(&cfg, header, NOW, &scopes) == AUTH_OK &&
+	        scopes == (SCOPE_READ | SCOPE_DELETE),
+	    "scopes: read and delete from the claim");
+	scopes = 99;
+	ok(auth_check_scopes(&cfg, header, NOW, &scopes) == AUTH_OK &&
+	        scopes == (SCOPE_READ | SCOPE_DELETE) && stats().hits == 1,
+	    "scopes: the same from the cache");
+	free(t);
+	t = mint_hs(JWT_ALG_HS256, HS_SECRET,
+	    "{\"sub\":\"s\",\"scope\":[\"users:read\"]}");
+	snprintf(header, sizeof(header), "Bearer %s", t ? t : "");
+	ok(auth_check_scopes(&cfg, header, NOW, &scopes) == AUTH_OK &&
+	        scopes == 0,
+	    "scopes: an array claim grants none, the token is valid");
+	free(t);
+	t = mint_hs(JWT_ALG_HS256, "another-secret",
+	    "{\"sub\":\"s\",\"scope\":\"users:read\"}");
+	snprintf(header, sizeof(header), "Bearer %s", t ? t : "");
+	scopes = 99;
+	ok(auth_check_scopes(&cfg, header, NOW, &scopes) ==
+	            AUTH_INVALID_TOKEN &&
+	        scopes == 0,
+	    "scopes: none for a refused token");
+	free(t);
+	auth_cache_clear();
+}
+
 int main(void)
 {
 	test_scheme();
@@ -888,6 +929,7 @@ int main(void)
 	test_cache_hits_and_times();
 	test_cache_refusals();
 	test_cache_eviction();
+	test_scopes();
 	auth_cache_clear();
 	return tap_done();
 }

@@ -3,11 +3,13 @@
 #include "config.h"
 #include "netaddr.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -171,6 +173,13 @@ static const struct bad_case bad_cases[] = {
 	    "[jwt] require_exp", "not a boolean" },
 	{ "bool empty", SERVER DB JWT "require_exp =\n", "[jwt] require_exp",
 	    "not a boolean" },
+	{ "scopes maybe", SERVER DB JWT "scopes = maybe\n", "[jwt] scopes",
+	    "not a boolean" },
+	{ "require_if_match 2",
+	    SERVER DB JWT "[writes]\nrequire_if_match = 2\n",
+	    "[writes] require_if_match", "not a boolean" },
+	{ "unknown [writes] key", SERVER DB JWT "[writes]\nif_match = true\n",
+	    NULL, "if_match" },
 	{ "socket_mode 0800", SERVER "socket_mode = 0800\n" DB JWT,
 	    "[server] socket_mode", "octal" },
 	{ "socket_mode rw", SERVER "socket_mode = rw\n" DB JWT,
@@ -480,6 +489,9 @@ static void test_defaults(void)
 	ok(c.jwt.audience == NULL, "default audience NULL");
 	ok(c.pagination.default_limit == 5, "default default_limit 5");
 	ok(c.pagination.max_limit == 1000, "default max_limit 1000");
+	ok(c.jwt.scopes == 0, "default [jwt] scopes false");
+	ok(c.writes.require_if_match == 0,
+	    "default [writes] require_if_match false");
 	ok(c.changes.retention_days == 7, "default retention_days 7");
 	config_free(&c);
 }
@@ -515,6 +527,20 @@ static int load_ok(const char *server_extra, const char *jwt, struct config *c,
 	rc = load_text(text, c, err, sizeof(err), path, sizeof(path));
 	ok(rc == 0, "%s loads (%s)", name, err);
 	return rc;
+}
+
+/* api-extensions.md sections 4 and 6: the two switches, read as booleans. */
+static void test_issue14_keys(void)
+{
+	struct config c;
+
+	if (load_ok("", JWT "scopes = yes\n[writes]\nrequire_if_match = TRUE\n",
+	        &c, "scopes and require_if_match") == 0) {
+		ok(c.jwt.scopes == 1, "[jwt] scopes = yes");
+		ok(c.writes.require_if_match == 1,
+		    "[writes] require_if_match = TRUE");
+		config_free(&c);
+	}
 }
 
 static void test_numbers(void)
@@ -618,7 +644,10 @@ static void test_socket_forms(void)
 static void test_remote_forms(void)
 {
 	struct config c;
-	char err[512], path[64], env[NETADDR_ALLOW_ENV_MAX];
+	char err[512], path[64];
+	struct netaddr_allow allow;
+	struct sockaddr_in peer = { .sin_family = AF_INET };
+	struct sockaddr_un unix_peer = { .sun_family = AF_UNIX };
 
 	ok(load_text("[server]\nsocket = 10.0.0.5:9000\n"
 	             "allow = \" 10.0.0.2  10.0.0.3\"\n" DB JWT,
@@ -642,10 +671,24 @@ static void test_remote_forms(void)
 	       &c, err, sizeof(err), path, sizeof(path)) == 0,
 	    "allow on a loopback socket accepted (%s)", err);
 	config_free(&c);
-	ok(netaddr_allow_env(" 10.0.0.2  10.0.0.3\t192.168.1.1 ", env,
-	       sizeof(env), err, sizeof(err)) == 0 &&
-	        streq(env, "10.0.0.2,10.0.0.3,192.168.1.1"),
-	    "allow becomes FCGI_WEB_SERVER_ADDRS \"%s\"", env);
+	ok(netaddr_allow_parse(" 10.0.0.2  10.0.0.3\t192.168.1.1 ", &allow, err,
+	       sizeof(err)) == 0 &&
+	        allow.n == 3,
+	    "allow: three addresses (%s)", err);
+	inet_pton(AF_INET, "10.0.0.3", &peer.sin_addr);
+	ok(netaddr_allow_peer(&allow, (struct sockaddr *)&peer),
+	    "allow: 10.0.0.3 may connect");
+	inet_pton(AF_INET, "10.0.0.4", &peer.sin_addr);
+	ok(!netaddr_allow_peer(&allow, (struct sockaddr *)&peer),
+	    "allow: 10.0.0.4 may not");
+	ok(netaddr_allow_peer(NULL, (struct sockaddr *)&peer),
+	    "no allow list: any TCP peer may connect");
+	ok(netaddr_allow_peer(&allow, (struct sockaddr *)&unix_peer),
+	    "allow does not apply to a unix socket peer");
+	ok(netaddr_allow_parse("10.0.0.2 10.0.0", &allow, err, sizeof(err)) ==
+	            -1 &&
+	        strstr(err, "word 2") != NULL,
+	    "allow: a bad second word is named (%s)", err);
 	ok(netaddr_parse_listen("127.255.0.1:1", err, sizeof(err)) ==
 	        NETADDR_TCP_LOOPBACK,
 	    "127.255.0.1 is loopback");
@@ -833,6 +876,7 @@ int main(void)
 	test_defaults();
 	test_numbers();
 	test_booleans();
+	test_issue14_keys();
 	test_socket_forms();
 	test_remote_forms();
 	test_replicas();

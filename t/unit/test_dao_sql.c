@@ -25,10 +25,12 @@
 
 #define GOLDEN "t/unit/dao_sql.golden"
 #define MAX_ENTRIES 1000
+/* The longest statement name, NUL included. */
+#define NAME_MAX_LEN 128
 
 /* One rendered statement: "[name]\ntext\n\n" in the golden file. */
 struct entry {
-	char name[96];
+	char name[NAME_MAX_LEN];
 	char text[DAO_SQL_MAX];
 	int rendered; /* 0: the text did not fit DAO_SQL_MAX */
 	struct dao_select key;
@@ -63,7 +65,7 @@ static void add_text(const char *name, const char *text)
 
 static void add_select(const struct dao_select *k)
 {
-	char name[96];
+	char name[NAME_MAX_LEN];
 	struct entry *e;
 
 	snprintf(name, sizeof(name), "select filter=%s order=%s %s %s %s",
@@ -122,7 +124,7 @@ static int filtered_params(const struct dao_filter_shape *k)
 
 static void add_filtered(const struct dao_filter_shape *k)
 {
-	char name[96];
+	char name[NAME_MAX_LEN];
 	size_t len;
 	struct entry *e;
 	int i;
@@ -160,6 +162,54 @@ static void one_term(struct dao_filter_shape *k, enum user_column c,
 	k->term[0].column = c;
 	k->term[0].op = op;
 	k->term[0].values = values;
+}
+
+/* Sets terms (column, op, values)... of k, in the parser's order. */
+static void terms(struct dao_filter_shape *k, int n, const int *t)
+{
+	int i;
+
+	memset(k, 0, sizeof(*k));
+	k->count = n;
+	for (i = 0; i < n; i++) {
+		k->term[i].column = (enum user_column)t[3 * i];
+		k->term[i].op = (enum filter_op)t[3 * i + 1];
+		k->term[i].values = t[3 * i + 2];
+	}
+}
+
+/*
+ * The planner's rule (dao_sql.c, sql_order_hint): the shapes the
+ * composite index of sql/06 serves, in id order by offset (the rule: the
+ * order's indexes ignored) and by keyset, in another order, their count
+ * and estimate (no rule); an eq on another column joins the ignored.
+ */
+static void render_composite(void)
+{
+	static const int range[] = { USER_COUNTRY_ID, FILTER_EQ, 1,
+		USER_CREATION_DATE, FILTER_GE, 1, USER_CREATION_DATE, FILTER_LT,
+		1 };
+	static const int more[] = { USER_IDENTIFICATION_TYPE, FILTER_EQ, 1,
+		USER_COUNTRY_ID, FILTER_IN, 4, USER_CREATION_DATE, FILTER_EQ,
+		2 };
+	struct dao_filter_shape k;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		terms(&k, 3, range);
+		k.kind =
+		    i < 3 ? DAO_FILTER_PAGE : (enum dao_filter_kind)(i - 2);
+		k.desc = i == 1;
+		k.keyset = i == 2;
+		add_filtered(&k);
+	}
+	terms(&k, 3, range);
+	k.kind = DAO_FILTER_PAGE;
+	k.order = USER_CREATION_DATE;
+	add_filtered(&k);
+	terms(&k, 3, more);
+	k.kind = DAO_FILTER_PAGE;
+	add_filtered(&k);
 }
 
 /*
@@ -205,6 +255,7 @@ static void render_filtered(void)
 	one_term(&k, USER_CREATION_DATE, FILTER_GE, 1);
 	k.kind = DAO_FILTER_ESTIMATE;
 	add_filtered(&k);
+	render_composite();
 	memset(&k, 0, sizeof(k));
 	k.kind = DAO_FILTER_PAGE;
 	k.count = FILTER_MAX;
@@ -279,7 +330,7 @@ static char *slurp(const char *path)
  * frees; NULL when the file has no such entry. */
 static char *golden_text(const char *golden, const char *name)
 {
-	char head[128];
+	char head[NAME_MAX_LEN + 3];
 	const char *at, *end;
 
 	snprintf(head, sizeof(head), "[%s]\n", name);
@@ -426,6 +477,33 @@ static void check_replica_texts(void)
 	    "the Galera session setup is the same plus wsrep_sync_wait = 1");
 }
 
+/* The number of placeholders in statement s's text. */
+static int placeholders(enum dao_stmt s)
+{
+	char buf[DAO_SQL_MAX];
+	int n = 0;
+	const char *p;
+
+	if (dao_sql_render(s, buf, sizeof(buf)) != 0)
+		return -1;
+	for (p = buf; *p != '\0'; p++)
+		n += *p == '?';
+	return n;
+}
+
+/* dao_write.c binds the fields, the id, then ETAG_VERSIONS_MAX versions. */
+static void check_if_match(void)
+{
+	ok(placeholders(DAO_STMT_UPDATE_IF) ==
+	        USER_TEXT_COUNT + 1 + ETAG_VERSIONS_MAX,
+	    "update-if-match: the fields, the id, ETAG_VERSIONS_MAX versions");
+	ok(placeholders(DAO_STMT_DELETE_IF) == 1 + ETAG_VERSIONS_MAX,
+	    "delete-if-match: the id, ETAG_VERSIONS_MAX versions");
+	ok(placeholders(DAO_STMT_UPDATE) == USER_TEXT_COUNT + 1 &&
+	        placeholders(DAO_STMT_DELETE) == 1,
+	    "update and delete: the fields and the id, the id");
+}
+
 int main(int argc, char **argv)
 {
 	const char *top = getenv("top_srcdir");
@@ -446,6 +524,7 @@ int main(int argc, char **argv)
 	check_entries(golden);
 	check_shape();
 	check_replica_texts();
+	check_if_match();
 	/* A shape the builder does not make is refused, not rendered. */
 	{
 		struct dao_filter_shape k;

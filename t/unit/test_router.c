@@ -29,20 +29,20 @@ DUMMY(h_things_post, 910)
 DUMMY(h_odd, 911)
 
 static const struct route table[] = {
-	{ ROUTE_EXACT, "/v1/test", HTTP_GET, h_test, 0 },
-	{ ROUTE_EXACT, "/v1/users/list", HTTP_GET, h_list, 0 },
-	{ ROUTE_VALUE, "/v1/users/id/", HTTP_GET, h_id, 0 },
-	{ ROUTE_VALUE, "/v1/users/nickname/", HTTP_GET, h_nickname, 42 },
-	{ ROUTE_EXACT_SLASH, "/v1/users/add-user", HTTP_POST, h_add, 0 },
+	{ ROUTE_EXACT, "/v1/test", HTTP_GET, h_test, 0, 0 },
+	{ ROUTE_EXACT, "/v1/users/list", HTTP_GET, h_list, 0, 0 },
+	{ ROUTE_VALUE, "/v1/users/id/", HTTP_GET, h_id, 0, 0 },
+	{ ROUTE_VALUE, "/v1/users/nickname/", HTTP_GET, h_nickname, 42, 0 },
+	{ ROUTE_EXACT_SLASH, "/v1/users/add-user", HTTP_POST, h_add, 0, 0 },
 	{ ROUTE_VALUE, "/v1/users/update-user/", HTTP_PUT | HTTP_PATCH,
-	    h_update, 0 },
-	{ ROUTE_VALUE, "/v1/users/delete-user/", HTTP_DELETE, h_delete, 0 },
+	    h_update, 0, 0 },
+	{ ROUTE_VALUE, "/v1/users/delete-user/", HTTP_DELETE, h_delete, 0, 0 },
 	/* One path shape split over two rows: Allow must be their union. */
-	{ ROUTE_VALUE, "/v1/things/", HTTP_GET, h_thing_get, 0 },
-	{ ROUTE_VALUE, "/v1/things/", HTTP_DELETE, h_thing_delete, 0 },
-	{ ROUTE_EXACT, "/v1/things/", HTTP_POST, h_things_post, 0 },
+	{ ROUTE_VALUE, "/v1/things/", HTTP_GET, h_thing_get, 0, 0 },
+	{ ROUTE_VALUE, "/v1/things/", HTTP_DELETE, h_thing_delete, 0, 0 },
+	{ ROUTE_EXACT, "/v1/things/", HTTP_POST, h_things_post, 0, 0 },
 	/* A table that wrongly lists HTTP_OTHER still never routes HEAD. */
-	{ ROUTE_EXACT, "/v1/odd", HTTP_GET | HTTP_OTHER, h_odd, 0 },
+	{ ROUTE_EXACT, "/v1/odd", HTTP_GET | HTTP_OTHER, h_odd, 0, 0 },
 };
 
 #define TABLE_COUNT (sizeof(table) / sizeof(table[0]))
