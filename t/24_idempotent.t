@@ -53,6 +53,8 @@ is "$STATUS" 201 'first add with a key: 201'
 is "$(header Idempotent-Replayed)" '' 'first add: no Idempotent-Replayed'
 first_body=$BODY
 first_loc=$(header Location)
+first_etag=$(header ETag)
+like "$first_etag" '^"[0-9]+-[0-9]+-3ff"$' 'first add: an ETag'
 id=$(printf '%s' "$BODY" | jq -r '.message.id // empty')
 is "$first_loc" "/v1/users/id/$id" 'first add: Location'
 jq_is .message "$(row_json "$id")" 'first add: the answer is the row in SQL'
@@ -67,6 +69,7 @@ for n in 1 2 3; do
 	is "$STATUS" 201 "replay $n: 201"
 	is "$(header Idempotent-Replayed)" true "replay $n: Idempotent-Replayed: true"
 	is "$(header Location)" "$first_loc" "replay $n: the same Location"
+	is "$(header ETag)" "$first_etag" "replay $n: the first add's ETag"
 	is "$BODY" "$first_body" "replay $n: the same body, byte for byte"
 done
 is "$(count)" $((before + 1)) 'replays added nothing'
