@@ -9,7 +9,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	gcc libc6-dev make autoconf automake pkg-config \
-	libfcgi-dev libmariadb-dev libjson-c-dev libjwt-dev libiniparser-dev \
+	libfcgi-dev libmariadb-dev libjson-c-dev libjwt-dev libssl-dev libiniparser-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The whole tree (.dockerignore leaves out builds, var/ and secrets/):
@@ -32,7 +32,7 @@ RUN groupadd --system --gid 101 nginx \
 	usersd \
  && apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	libfcgi0ldbl libmariadb3 libjson-c5 libjwt0 libiniparser1 \
+	libfcgi0ldbl libmariadb3 libjson-c5 libjwt0 libssl3 libiniparser1 \
  && rm -rf /var/lib/apt/lists/* \
  && install -d -o usersd -g nginx -m 0750 /run/usersd \
  && install -d -m 0755 /etc/usersd

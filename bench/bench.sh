@@ -115,7 +115,11 @@ bench_load() {
 		drop+="${drop:+, }DROP KEY $name"
 		add+="${add:+, }ADD $def"
 	done <<<"$keys"
-	bench_sql -e 'TRUNCATE TABLE users; TRUNCATE TABLE user_trigram_blocks'
+	# A bulk load is not a change: the feed starts empty (a mirror starts
+	# from the export), and the triggers are skipped below.
+	bench_sql -e 'TRUNCATE TABLE users; TRUNCATE TABLE user_trigram_blocks;
+		TRUNCATE TABLE user_changes; TRUNCATE TABLE user_idempotency;
+		UPDATE user_changes_head SET seq = 0, purged = 0'
 	[ -z "$drop" ] || bench_sql -e "ALTER TABLE users $drop"
 	for ((from = 1; from <= BENCH_USERS; from += BENCH_CHUNK)); do
 		to=$((from + BENCH_CHUNK - 1))
@@ -123,7 +127,7 @@ bench_load() {
 		# The trigram triggers are skipped row by row and the index is
 		# filled in one pass after the load (sql/03).
 		bench_sql <<EOF || die "loading users $from..$to failed"
-SET @users_trigram_bulk = 1;
+SET @users_trigram_bulk = 1, @users_changes_bulk = 1;
 INSERT INTO users (id, nickname, first_name, last_name, email,
 	identification_type, identification_number, country_id,
 	creation_date, update_date)
@@ -408,6 +412,9 @@ bench_routes() {
 		"identification_number":"0000000000","country_id":"AR"}' \
 		"$BENCH_ONE"
 	bench_wrk "add user" add /v1/users/add-user
+	# The tag changes so the keyed run's users are new ones.
+	BENCH_TAG=$((BENCH_TAG + 1)) bench_wrk "add user, Idempotency-Key" \
+		addkey /v1/users/add-user
 	bench_probe PUT /v1/users/update-user/1 '{"nickname":"BENCH PROBE"}' \
 		"$BENCH_ONE"
 	bench_wrk "update user" update /v1/users/update-user/1
@@ -415,6 +422,26 @@ bench_routes() {
 	# wrk.lua tracks the versions from the answers' ETags, starting at 1.
 	bench_sql -e "UPDATE users SET version = 1 WHERE id <= 4096"
 	bench_wrk "update user, If-Match" update_if /v1/users/update-user/1
+	bench_feed
+}
+
+# bench_feed: a page of 100 changes of the feed, well inside what the
+# writes above left in it (a fixed after: every request reads a full page).
+bench_feed() {
+	local head after
+	curl -sk --max-time 30 -o /dev/null -H "x-api-key: $API_KEY" \
+		-H "Authorization: Bearer $TOKEN" "$URL/v1/users/changes" ||
+		die "GET /v1/users/changes failed"
+	head=$(bench_sql -e 'SELECT seq FROM user_changes_head')
+	[ "${head:-0}" -ge 200 ] || die "the feed holds $head changes, not 200"
+	after=$((head / 2))
+	bench_probe GET "/v1/users/changes?after=$after&limit=100" '' \
+		'^\{"message":\[\{"seq":[0-9]+,'
+	bench_wrk "change feed, page of 100" get \
+		"/v1/users/changes?after=$after&limit=100"
+	# The latency target is for one client alone.
+	bench_wrk "change feed, page of 100, 1 client" get \
+		"/v1/users/changes?after=$after&limit=100" 1
 }
 
 # bench_keep_conn: by id and list page 0 again, nginx keeping its FastCGI

@@ -2,7 +2,8 @@
 -- the environment, and one tab-separated result line for bench/bench.sh.
 --
 --   BENCH_MODE    get (the URL as given), id (GET a random id), add (POST a
---                 new user each request), update (PUT a random id),
+--                 new user each request), addkey (add, each request with
+--                 its own Idempotency-Key), update (PUT a random id),
 --                 update_if (PUT with If-Match naming the version the
 --                 last answer for that id gave: see below)
 --   BENCH_MAX_ID  ids are drawn uniformly from 1..BENCH_MAX_ID
@@ -15,7 +16,8 @@ local tag = os.getenv("BENCH_TAG") or "0"
 
 wrk.headers["x-api-key"] = os.getenv("BENCH_API_KEY")
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
-if mode == "add" or mode == "update" or mode == "update_if" then
+if mode == "add" or mode == "addkey" or mode == "update" or
+    mode == "update_if" then
 	wrk.headers["Content-Type"] = "application/json"
 end
 
@@ -119,13 +121,22 @@ local function next_added()
 	    '"identification_type":"BENCH",' ..
 	    '"identification_number":"%d%s%09d","country_id":"AR"}',
 	    tid, added, tid, tag, added, tid, added, tid, tag, added)
-	return wrk.format("POST", "/v1/users/add-user", nil, body)
+	if mode ~= "addkey" then
+		return wrk.format("POST", "/v1/users/add-user", nil, body)
+	end
+	local headers = {}
+	for k, v in pairs(wrk.headers) do
+		headers[k] = v
+	end
+	headers["Idempotency-Key"] = string.format("bench-%s-%d-%d", tag, tid,
+	    added)
+	return wrk.format("POST", "/v1/users/add-user", headers, body)
 end
 
 -- wrk sends one prepared request over and over unless request() exists.
 if mode == "id" or mode == "update" then
 	request = next_in_ring
-elseif mode == "add" then
+elseif mode == "add" or mode == "addkey" then
 	request = next_added
 elseif mode == "update_if" then
 	request = next_if_match

@@ -72,6 +72,12 @@ static const struct {
 	[ANSWER_BAD_ATTRIBUTES] = { 400,
 	    "Bad request, check request attributes. Missing or incorrect. "
 	    "CHECK: " },
+	[ANSWER_BAD_AFTER] = { 400,
+	    "Bad request, the after parameter is not valid. Send the "
+	    "X-Next-Cursor value of an earlier answer as it is." },
+	[ANSWER_BAD_IDEMPOTENCY_KEY] = { 400,
+	    "Bad request, the Idempotency-Key must be 1 to 255 visible ASCII "
+	    "characters." },
 	[ANSWER_BAD_IF_MATCH] = { 400,
 	    "Bad request, the If-Match header is not valid. Send * or the "
 	    "ETag of an earlier answer as it is (at most 4 of one user)." },
@@ -95,6 +101,9 @@ static const struct {
 	    "Bad request, could not add user. CHECK: " ANSWER_UNIQUES },
 	[ANSWER_UPDATE_CONFLICT] = { 409,
 	    "Bad request, could not update user. CHECK: " ANSWER_UNIQUES },
+	[ANSWER_FEED_GONE] = { 410,
+	    "Gone, the cursor is older than the change feed keeps; export "
+	    "again." },
 	[ANSWER_STALE] = { 412,
 	    "Precondition failed, the user was changed since it was read." },
 	[ANSWER_TOO_LARGE] = { 413,
@@ -103,6 +112,9 @@ static const struct {
 	[ANSWER_MEDIA_TYPE] = { 415,
 	    "Unsupported media type, the body must be sent as "
 	    "application/json." },
+	[ANSWER_IDEMPOTENCY_REUSED] = { 422,
+	    "Unprocessable request, the Idempotency-Key was used with another "
+	    "body." },
 	[ANSWER_IF_MATCH_REQUIRED] = { 428,
 	    "Precondition required, send If-Match with the user's ETag." },
 	[ANSWER_INTERNAL] = { 500,

@@ -30,6 +30,8 @@ enum answer {
 	ANSWER_BAD_FIELDS,          /* 400 fields= */
 	ANSWER_BAD_FORMAT,          /* 400 export format= */
 	ANSWER_BAD_ATTRIBUTES,      /* 400 fixed start: the failed body rules */
+	ANSWER_BAD_AFTER,           /* 400 change feed after= */
+	ANSWER_BAD_IDEMPOTENCY_KEY, /* 400 Idempotency-Key */
 	ANSWER_BAD_IF_MATCH,        /* 400 If-Match not a list of tags */
 	ANSWER_UNAUTHENTICATED,     /* 401; nginx's 403 says the same */
 	ANSWER_INSUFFICIENT_SCOPE,  /* 403 fixed start: the scope needed */
@@ -40,9 +42,11 @@ enum answer {
 	ANSWER_BAD_METHOD,          /* 405, with Allow */
 	ANSWER_ADD_CONFLICT,        /* 409 */
 	ANSWER_UPDATE_CONFLICT,     /* 409 */
+	ANSWER_FEED_GONE,           /* 410 after= older than retention */
 	ANSWER_STALE,               /* 412 If-Match: the user changed */
 	ANSWER_TOO_LARGE,           /* 413, names HTTP_MAX_BODY */
 	ANSWER_MEDIA_TYPE,          /* 415 */
+	ANSWER_IDEMPOTENCY_REUSED,  /* 422 the key with another body */
 	ANSWER_IF_MATCH_REQUIRED,   /* 428 [writes] require_if_match */
 	ANSWER_INTERNAL,            /* 500, nginx's 500 too */
 	ANSWER_UNAVAILABLE,         /* 503 the database */

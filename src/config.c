@@ -162,6 +162,10 @@ static const struct setting settings[] = {
 
 	NUM("writes", "require_if_match", SET_BOOL, 0, 1, "false",
 	    writes.require_if_match),
+
+	/* The change feed (api-extensions.md section 8). */
+	NUM("changes", "retention_days", SET_LONG, 1, 3650, "7",
+	    changes.retention_days),
 };
 
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))

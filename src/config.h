@@ -77,6 +77,10 @@ struct config_pagination {
 	long max_limit;     /* default 1000 */
 };
 
+struct config_changes {
+	long retention_days; /* default 7 */
+};
+
 struct config {
 	char *path; /* the file it was read from */
 	struct config_server server;
@@ -84,6 +88,7 @@ struct config {
 	struct config_replicas replicas;
 	struct config_jwt jwt;
 	struct config_pagination pagination;
+	struct config_changes changes;
 	struct config_writes writes;
 };
 

@@ -113,4 +113,75 @@ enum dao_status dao_user_update(long id, const struct etag_versions *want,
 enum dao_status dao_user_delete(long id, const struct etag_versions *want,
     struct user *current);
 
+/* ---- Idempotent adds (api-extensions.md section 5, dao_write.c) ---- */
+
+/* The answer stored for an idempotent add, rendered from the added row
+ * inside its transaction; a new string the DAO frees. */
+typedef char *(*dao_answer_fn)(const struct user *u, void *ctx);
+
+struct dao_idem {
+	unsigned char key_hash[32];  /* sync_key_hash */
+	unsigned char body_hash[32]; /* sync_body_hash */
+	dao_answer_fn render;
+	void *ctx;
+	/* Set by dao_user_add_idempotent on DAO_OK: */
+	int replayed; /* the key was used before, with this body */
+	int mismatch; /* the key was used before, with another body */
+	long user_id; /* the added user (replayed or not) */
+	char *answer; /* the stored answer; the caller frees it */
+};
+
+/*
+ * dao_user_add with an Idempotency-Key: the key's row is inserted first in
+ * the add's transaction, so a second request with the key waits for the
+ * first to end; if the first committed, the second finds its row and gets
+ * its answer (replayed) or a mismatch, and adds nothing. A failed add
+ * rolls the key back. A key older than 24 hours counts as unused.
+ */
+enum dao_status dao_user_add_idempotent(const struct user_fields *f,
+    struct dao_idem *k);
+/* Deletes a batch of keys older than 24 hours. */
+enum dao_status dao_idem_purge(void);
+
+/* ---- the change feed (api-extensions.md section 8, dao_changes.c) ---- */
+
+enum dao_change_op { DAO_CHANGE_ADD = 1, DAO_CHANGE_UPDATE, DAO_CHANGE_DELETE };
+
+/* One change of a page; only valid during the callback. */
+struct dao_change {
+	long seq;
+	enum dao_change_op op;
+	long id;
+	char at[USER_DATE_LEN];
+	const struct user *user; /* the row now; NULL once deleted */
+};
+
+typedef void (*dao_change_fn)(const struct dao_change *c, void *ctx);
+
+/* The feed's ends: the last seq handed out, and the last one retention
+ * deleted (an after below it is gone). */
+struct dao_feed_head {
+	long seq;
+	long purged;
+};
+
+/*
+ * On the primary: gives seqs to the changes committed since (a bounded
+ * batch), then hands each change after `after` (at most limit, oldest
+ * first) to each, then reads the head. The page is read before the head,
+ * so when head->purged <= after no change of the page was purged before
+ * it was read.
+ */
+enum dao_status dao_changes_page(long after, long limit, dao_change_fn each,
+    void *ctx, struct dao_feed_head *head);
+/* The head as it is (no sequencing): the export's X-Changes-Cursor. */
+enum dao_status dao_changes_head(struct dao_feed_head *head);
+/*
+ * Housekeeping, at most once every DAO_HOUSEKEEPING_SECONDS per worker:
+ * sequences the backlog (so the feed's table stays bounded when nobody
+ * reads it), deletes a batch of changes older than retention_days and a
+ * batch of expired Idempotency-Keys. Failures are logged only.
+ */
+void dao_housekeeping(long retention_days);
+
 #endif

@@ -36,6 +36,10 @@
 /* A trigram: three characters of at most 4 bytes. */
 #define TRIGRAM_BYTES 12
 
+/* Changes one sequencer transaction numbers at most (dao_changes.c), the
+ * placeholders of its one numbering statement. */
+#define DAO_SEQUENCE_BATCH 256
+
 /* ---- dao_sql.c: every statement text ---- */
 
 /* How a list statement finds its rows. */
@@ -53,7 +57,22 @@ enum dao_stmt {
 	DAO_STMT_DELETE,
 	DAO_STMT_UPDATE_IF, /* update, delete only at the If-Match versions */
 	DAO_STMT_DELETE_IF,
-	DAO_STMT_PROBE, /* trigram block counts */
+	DAO_STMT_PROBE,            /* trigram block counts */
+	DAO_STMT_CHANGES_LOCK,     /* the feed's head, locked */
+	DAO_STMT_CHANGES_HEAD,     /* the feed's head */
+	DAO_STMT_CHANGES_WAITING,  /* is any committed one without a seq? */
+	DAO_STMT_CHANGES_PENDING,  /* committed changes without a seq */
+	DAO_STMT_CHANGES_BASE,     /* the seq numbering starts after */
+	DAO_STMT_CHANGES_NUMBER,   /* numbers a batch of changes */
+	DAO_STMT_CHANGES_SET_HEAD, /* the new head and purged */
+	DAO_STMT_CHANGES_PAGE,     /* a page of the feed */
+	DAO_STMT_CHANGES_KEPT,     /* where retention starts keeping */
+	DAO_STMT_CHANGES_PURGE,    /* deletes a window of old changes */
+	DAO_STMT_IDEM_CLAIM,       /* an Idempotency-Key's row */
+	DAO_STMT_IDEM_SAVE,        /* its answer */
+	DAO_STMT_IDEM_READ,        /* a committed one */
+	DAO_STMT_IDEM_EXPIRE,      /* one past 24 hours */
+	DAO_STMT_IDEM_PURGE,       /* a batch past 24 hours */
 	DAO_STMT_COUNT
 };
 
@@ -104,6 +123,8 @@ extern const char dao_sql_session_setup[];
 extern const char dao_sql_session_setup_galera[];
 extern const char dao_sql_begin[];
 extern const char dao_sql_begin_snapshot[];
+/* Sets READ COMMITTED for the next transaction (the feed's housekeeping). */
+extern const char dao_sql_read_committed[];
 /* The primary's GTID position: what a replica must have applied before a
  * read sees every write acknowledged so far. */
 extern const char dao_sql_primary_position[];
@@ -233,6 +254,11 @@ struct dao_row {
 	MYSQL_BIND bind[USER_COLUMN_COUNT + 1];
 };
 
+/* Binds the row's buffers in the column order of every SELECT. */
+void dao_row_bind(struct dao_row *r);
+/* Completes r->user from the fetched buffers; -1 if a value is unusable
+ * (a NULL among them, say). */
+int dao_row_finish(struct dao_row *r, int has_version);
 /* Executes st (parameters bound) and hands each row to each (when not
  * NULL); *count is the number of rows. */
 enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,

@@ -34,8 +34,7 @@ struct query {
 	void *ctx;
 };
 
-/* Binds the row's buffers in the column order of every SELECT. */
-static void row_bind(struct dao_row *r)
+void dao_row_bind(struct dao_row *r)
 {
 	int c;
 
@@ -74,8 +73,7 @@ static int format_date(const MYSQL_TIME *t, char *out)
 	return n == USER_DATE_LEN - 1 ? 0 : -1;
 }
 
-/* Completes r->user from the fetched buffers; -1 if a value is unusable. */
-static int row_finish(struct dao_row *r, int has_version)
+int dao_row_finish(struct dao_row *r, int has_version)
 {
 	int c;
 
@@ -113,7 +111,7 @@ enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,
 	enum dao_status s = DAO_OK;
 
 	*count = 0;
-	row_bind(r);
+	dao_row_bind(r);
 	if (mysql_stmt_bind_result(st, r->bind) != 0)
 		return dao_stmt_failed(st, "bind result", f);
 	if (mysql_stmt_execute(st) != 0)
@@ -128,7 +126,7 @@ enum dao_status dao_fetch_rows(MYSQL_STMT *st, struct dao_row *r,
 			break;
 		}
 		if (rc == MYSQL_DATA_TRUNCATED ||
-		    row_finish(r, has_version) != 0) {
+		    dao_row_finish(r, has_version) != 0) {
 			dao_log(LOG_LEVEL_ERROR, f->op,
 			    "a row does not fit struct user");
 			s = DAO_ERROR;

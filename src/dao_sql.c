@@ -50,6 +50,10 @@ int dao_sql_replica_wait(const char *pos, unsigned int ms, char *buf,
 }
 
 const char dao_sql_begin[] = "START TRANSACTION";
+/* The feed's housekeeping reads the latest rows and takes no gap locks,
+ * so it never holds up a writer's insert (next transaction only). */
+const char dao_sql_read_committed[] =
+    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
 /* A page and its exact count read the same rows: one snapshot, taken at
  * once rather than at the first read, and no locks. */
 const char dao_sql_begin_snapshot[] =
@@ -101,7 +105,63 @@ static const char sql_delete[] = "DELETE FROM users WHERE id = ?";
 static const char sql_delete_if[] =
     "DELETE FROM users WHERE id = ?" SQL_IF_VERSION;
 
+/* ---- the change feed (sql/05_changes.sql, dao_changes.c) ---- */
+
+/* Every sequencer and purge serializes on this row. */
+static const char sql_changes_lock[] =
+    "SELECT seq, purged FROM user_changes_head WHERE one = 1 FOR UPDATE";
+static const char sql_changes_head[] =
+    "SELECT seq, purged FROM user_changes_head WHERE one = 1";
+/* Whether a committed change waits for its seq: a plain read sees no row
+ * of an open transaction, so a page read skips the sequencer (and its
+ * lock) when there is none. */
+static const char sql_changes_waiting[] =
+    "SELECT id FROM user_changes WHERE seq = 0 LIMIT 1";
+/* Committed rows without a seq, oldest first: a row of a transaction
+ * still open is locked by it and skipped, never waited for. */
+static const char sql_changes_pending[] =
+    "SELECT id FROM user_changes WHERE seq = 0 ORDER BY id LIMIT ? "
+    "FOR UPDATE SKIP LOCKED";
+/* The changes' seqs: the next after the head, in id order, in one
+ * statement per batch (dao_changes.c pads the list with its last id). */
+static const char sql_changes_base[] = "SET @users_changes_seq = ?";
+static const char sql_changes_set_head[] =
+    "UPDATE user_changes_head SET seq = ?, purged = ? WHERE one = 1";
+/* A page: the change and the user as it is now (NULLs once deleted). */
+static const char sql_changes_page[] =
+    "SELECT " USER_COLUMNS ", c.seq, c.op, c.user_id, c.at "
+    "FROM user_changes AS c LEFT JOIN users AS u ON u.id = c.user_id "
+    "WHERE c.seq > ? ORDER BY c.seq LIMIT ?";
+/* The first seq of a purge window that retention keeps. */
+static const char sql_changes_kept[] =
+    "SELECT seq FROM user_changes WHERE seq > ? AND seq <= ? AND "
+    "at >= UTC_TIMESTAMP() - INTERVAL ? DAY ORDER BY seq LIMIT 1";
+static const char sql_changes_purge[] =
+    "DELETE FROM user_changes WHERE seq > ? AND seq <= ?";
+
+/* ---- Idempotency-Key (api-extensions.md section 5) ---- */
+
+/* The claim: a second request with the key waits here for the first. */
+static const char sql_idem_claim[] =
+    "INSERT INTO user_idempotency (key_hash, body_hash, user_id, answer, "
+    "created) VALUES (?, ?, 0, '', UTC_TIMESTAMP())";
+static const char sql_idem_save[] =
+    "UPDATE user_idempotency SET user_id = ?, answer = ? WHERE key_hash = ?";
+/* The committed claim, read with a lock (the latest version, not a
+ * snapshot); the last column says whether it is within 24 hours. */
+static const char sql_idem_read[] =
+    "SELECT body_hash, user_id, answer, "
+    "created >= UTC_TIMESTAMP() - INTERVAL 1 DAY "
+    "FROM user_idempotency WHERE key_hash = ? LOCK IN SHARE MODE";
+static const char sql_idem_expire[] =
+    "DELETE FROM user_idempotency WHERE key_hash = ? AND "
+    "created < UTC_TIMESTAMP() - INTERVAL 1 DAY";
+static const char sql_idem_purge[] =
+    "DELETE FROM user_idempotency WHERE "
+    "created < UTC_TIMESTAMP() - INTERVAL 1 DAY ORDER BY created LIMIT ?";
+
 static int sql_probe(char *buf, size_t size);
+static int sql_changes_number(char *buf, size_t size);
 
 /* The statements of one text each: a constant, or a function writing it. */
 static const struct {
@@ -116,6 +176,25 @@ static const struct {
 	[DAO_STMT_UPDATE_IF] = { "update-if-match", sql_update_if, NULL },
 	[DAO_STMT_DELETE_IF] = { "delete-if-match", sql_delete_if, NULL },
 	[DAO_STMT_PROBE] = { "probe", NULL, sql_probe },
+	[DAO_STMT_CHANGES_LOCK] = { "changes-lock", sql_changes_lock, NULL },
+	[DAO_STMT_CHANGES_HEAD] = { "changes-head", sql_changes_head, NULL },
+	[DAO_STMT_CHANGES_WAITING] = { "changes-waiting", sql_changes_waiting,
+	    NULL },
+	[DAO_STMT_CHANGES_PENDING] = { "changes-pending", sql_changes_pending,
+	    NULL },
+	[DAO_STMT_CHANGES_BASE] = { "changes-base", sql_changes_base, NULL },
+	[DAO_STMT_CHANGES_NUMBER] = { "changes-number", NULL,
+	    sql_changes_number },
+	[DAO_STMT_CHANGES_SET_HEAD] = { "changes-set-head",
+	    sql_changes_set_head, NULL },
+	[DAO_STMT_CHANGES_PAGE] = { "changes-page", sql_changes_page, NULL },
+	[DAO_STMT_CHANGES_KEPT] = { "changes-kept", sql_changes_kept, NULL },
+	[DAO_STMT_CHANGES_PURGE] = { "changes-purge", sql_changes_purge, NULL },
+	[DAO_STMT_IDEM_CLAIM] = { "idem-claim", sql_idem_claim, NULL },
+	[DAO_STMT_IDEM_SAVE] = { "idem-save", sql_idem_save, NULL },
+	[DAO_STMT_IDEM_READ] = { "idem-read", sql_idem_read, NULL },
+	[DAO_STMT_IDEM_EXPIRE] = { "idem-expire", sql_idem_expire, NULL },
+	[DAO_STMT_IDEM_PURGE] = { "idem-purge", sql_idem_purge, NULL },
 };
 
 /* Appends to the statement text; -1 once it no longer fits. */
@@ -159,6 +238,19 @@ static int sql_probe(char *buf, size_t size)
 	    sql_add(buf, size, &len,
 	        "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users)",
 	        TRIGRAM_BLOCK);
+}
+
+static int sql_changes_number(char *buf, size_t size)
+{
+	size_t len = 0;
+	int rc, i;
+
+	rc = sql_add(buf, size, &len,
+	    "UPDATE user_changes SET seq = "
+	    "(@users_changes_seq := @users_changes_seq + 1) WHERE id IN (");
+	for (i = 0; i < DAO_SEQUENCE_BATCH; i++)
+		rc |= sql_add(buf, size, &len, i == 0 ? "?" : ", ?");
+	return rc | sql_add(buf, size, &len, ") ORDER BY id");
 }
 
 const char *dao_sql_name(enum dao_stmt s)

@@ -23,6 +23,9 @@ void handle_users_on_day(const struct request *req, struct response *res);
 /* handlers_export.c: the streamed export */
 void handle_users_export(const struct request *req, struct response *res);
 
+/* handlers_changes.c: the change feed */
+void handle_users_changes(const struct request *req, struct response *res);
+
 /* handlers_write.c: writes */
 void handle_user_add(const struct request *req, struct response *res);
 void handle_user_update(const struct request *req, struct response *res);

@@ -10,6 +10,7 @@
 #include "export.h"
 #include "listopts.h"
 #include "paging.h"
+#include "sync.h"
 #include "xmalloc.h"
 
 /* Rows a chunk reads: one statement each, continuing after the last id. */
@@ -23,6 +24,8 @@ struct exporter {
 	int failed;  /* a write failed: the client is gone */
 	long rows;   /* of the current chunk */
 	long last_id;
+	/* X-Changes-Cursor: the feed's head before the first row read. */
+	char changes_cursor[SYNC_CURSOR_MAX];
 	char line[EXPORT_LINE_MAX];
 };
 
@@ -38,8 +41,10 @@ static int start(struct exporter *e)
 
 	e->started = 1;
 	if (e->format == EXPORT_NDJSON)
-		return http_stream_head(e->req, "application/x-ndjson");
-	if (http_stream_head(e->req, "text/csv; charset=utf-8") != 0)
+		return http_stream_head(e->req, "application/x-ndjson",
+		    e->changes_cursor);
+	if (http_stream_head(e->req, "text/csv; charset=utf-8",
+	        e->changes_cursor) != 0)
 		return -1;
 	n = export_csv_header(e->fields, e->line, sizeof(e->line));
 	return n < 0 ? -1 : put(e, e->line, (size_t)n);
@@ -139,6 +144,7 @@ void handle_users_export(const struct request *req, struct response *res)
 {
 	struct filter_set *fs = xmalloc(sizeof(*fs));
 	struct exporter *e = xcalloc(1, sizeof(*e));
+	struct dao_feed_head head;
 	enum dao_status s;
 	struct paging p;
 
@@ -149,7 +155,16 @@ void handle_users_export(const struct request *req, struct response *res)
 	}
 	if (parse(req, res, e, &p, fs) != 0)
 		goto done;
-	s = run_chunks(e, &p, fs);
+	/*
+	 * Every change numbered up to the head committed before any row is
+	 * read, so the export shows it; any other gets a higher seq. export
+	 * + the feed after this cursor is a consistent copy.
+	 */
+	if ((s = dao_changes_head(&head)) == DAO_OK) {
+		sync_cursor_format(head.seq, e->changes_cursor,
+		    sizeof(e->changes_cursor));
+		s = run_chunks(e, &p, fs);
+	}
 	if (s == DAO_OK && !e->failed && !e->started && start(e) != 0)
 		e->failed = 1; /* no rows: the head (and CSV header) only */
 	if (!e->started) {

@@ -51,10 +51,12 @@ static const struct {
 	{ 405, "Method Not Allowed" },
 	{ 408, "Request Timeout" },
 	{ 409, "Conflict" },
+	{ 410, "Gone" },
 	{ 413, "Payload Too Large" },
 	{ 414, "URI Too Long" },
 	{ 412, "Precondition Failed" },
 	{ 415, "Unsupported Media Type" },
+	{ 422, "Unprocessable Content" },
 	{ 428, "Precondition Required" },
 	{ 429, "Too Many Requests" },
 	{ 500, "Internal Server Error" },
@@ -225,8 +227,9 @@ static void out_uri(struct http_out *o, const char *s, size_t n)
 	}
 }
 
-/* Whether a query pair has the key page or cursor. */
-static int is_paging_position(const struct params_pair *pair)
+/* Whether a query pair has the key page, cursor or param (the next
+ * link's own key). */
+static int is_paging_position(const struct params_pair *pair, const char *param)
 {
 	char key[32];
 	size_t n;
@@ -236,7 +239,8 @@ static int is_paging_position(const struct params_pair *pair)
 	        &n) != 0)
 		return 0;
 	return (n == 4 && memcmp(key, "page", 4) == 0) ||
-	    (n == 6 && memcmp(key, "cursor", 6) == 0);
+	    (n == 6 && memcmp(key, "cursor", 6) == 0) ||
+	    (n == strlen(param) && memcmp(key, param, n) == 0);
 }
 
 /*
@@ -245,7 +249,7 @@ static int is_paging_position(const struct params_pair *pair)
  * cursor, which the new cursor replaces.
  */
 static void out_next_link(struct http_out *o, const struct request *req,
-    const char *cursor)
+    const char *param, const char *cursor)
 {
 	size_t start = o->len;
 	struct params_pair pair;
@@ -256,12 +260,13 @@ static void out_next_link(struct http_out *o, const struct request *req,
 		out_uri(o, req->path, strlen(req->path));
 	out_str(o, "?");
 	while (params_query_next(&pos, &pair)) {
-		if (!is_paging_position(&pair)) {
+		if (!is_paging_position(&pair, param)) {
 			out_uri(o, pair.raw, pair.raw_len);
 			out_str(o, "&");
 		}
 	}
-	out_str(o, "cursor=");
+	out_str(o, param);
+	out_str(o, "=");
 	out_str(o, cursor);
 	out_str(o, ">; rel=\"next\"\r\n");
 	if (o->len - start > LINK_MAX)
@@ -296,6 +301,8 @@ void http_format_response(struct http_out *o, const struct request *req,
 	out_header(o, "Location", res->location);
 	out_header(o, "Allow", res->allow);
 	out_header(o, "WWW-Authenticate", res->www_authenticate);
+	if (res->replayed)
+		out_str(o, "Idempotent-Replayed: true\r\n");
 	out_header(o, "ETag", res->etag);
 	if (res->total_kind != NULL)
 		out_printf(o,
@@ -303,19 +310,25 @@ void http_format_response(struct http_out *o, const struct request *req,
 		    res->total, res->total_kind);
 	if (res->next_cursor[0] != '\0') {
 		out_header(o, "X-Next-Cursor", res->next_cursor);
-		out_next_link(o, req, res->next_cursor);
+		out_next_link(o, req,
+		    res->next_param != NULL ? res->next_param : "cursor",
+		    res->next_cursor);
 	}
 	out_str(o, "\r\n");
 	out_add(o, body, len);
 }
 
-int http_stream_head(const struct request *req, const char *content_type)
+int http_stream_head(const struct request *req, const char *content_type,
+    const char *changes_cursor)
 {
-	char head[160];
+	char head[200];
 	int n;
 
 	n = snprintf(head, sizeof(head),
-	    "Status: 200 OK\r\nContent-Type: %s\r\n\r\n", content_type);
+	    "Status: 200 OK\r\nContent-Type: %s\r\n%s%s%s\r\n", content_type,
+	    changes_cursor != NULL ? "X-Changes-Cursor: " : "",
+	    changes_cursor != NULL ? changes_cursor : "",
+	    changes_cursor != NULL ? "\r\n" : "");
 	if (req->stream == NULL || n < 0 || (size_t)n >= sizeof(head))
 		return -1;
 	return req->stream->write(req->stream->ctx, head, (size_t)n);

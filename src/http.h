@@ -40,6 +40,10 @@ struct request {
 	const char *arg;    /* the route's path value, raw; NULL if none */
 	size_t arg_len;
 	int column; /* the route's column (search routes) */
+	/* The raw Authorization header (already verified) and
+	 * Idempotency-Key header; NULL when absent. */
+	const char *authorization;
+	const char *idempotency_key;
 	/* If-Match, If-None-Match (api-extensions.md section 4); NULL when
 	 * absent. */
 	const char *if_match;
@@ -64,6 +68,11 @@ struct response {
 	/* When non-empty: X-Next-Cursor, and Link rel="next" to the same
 	 * path and query with this cursor (array routes, full page). */
 	char next_cursor[CURSOR_TEXT_MAX];
+	/* The query parameter Link's next URI sets to next_cursor: NULL is
+	 * "cursor" (the lists), "after" for the change feed. */
+	const char *next_param;
+	/* An idempotent add's earlier answer: Idempotent-Replayed: true. */
+	int replayed;
 	/* When non-NULL ("exact" or "estimated"): X-Total-Count: total and
 	 * X-Total-Count-Kind: total_kind (array routes, count=). */
 	const char *total_kind;
@@ -88,8 +97,10 @@ void http_message(struct response *res, int status, const char *text);
 void http_json(struct response *res, int status, json_object *value);
 
 /* Writes the CGI head of a streamed 200 (Status, Content-Type, no
- * Content-Length: nginx sends it chunked). Returns the write's result. */
-int http_stream_head(const struct request *req, const char *content_type);
+ * Content-Length: nginx sends it chunked), with X-Changes-Cursor when
+ * changes_cursor is not NULL. Returns the write's result. */
+int http_stream_head(const struct request *req, const char *content_type,
+    const char *changes_cursor);
 
 /* Maps a method name to its bit; unknown names give HTTP_OTHER. */
 enum http_method http_method_parse(const char *name);

@@ -21,6 +21,8 @@ const struct route router_routes[] = {
 	    handle_users_list_without_dates, 0, SCOPE_READ },
 	{ ROUTE_EXACT, "/v1/users/export", HTTP_GET, handle_users_export, 0,
 	    SCOPE_EXPORT },
+	{ ROUTE_EXACT, "/v1/users/changes", HTTP_GET, handle_users_changes, 0,
+	    SCOPE_EXPORT },
 	{ ROUTE_VALUE, "/v1/users/id/", HTTP_GET, handle_user_by_id, 0,
 	    SCOPE_READ },
 	{ ROUTE_VALUE, "/v1/users/id-limit-fields/", HTTP_GET,

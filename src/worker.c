@@ -106,8 +106,10 @@ static void dispatch(FCGX_Request *fr, struct request *req,
 	enum auth_result auth;
 	unsigned scopes;
 
-	auth = auth_check_scopes(&req->cfg->jwt,
-	    FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp), time(NULL), &scopes);
+	req->authorization = FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp);
+	req->idempotency_key = FCGX_GetParam("HTTP_IDEMPOTENCY_KEY", fr->envp);
+	auth = auth_check_scopes(&req->cfg->jwt, req->authorization, time(NULL),
+	    &scopes);
 	if (auth != AUTH_OK) {
 		unauthenticated(res, auth);
 		return;

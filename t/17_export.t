@@ -44,7 +44,8 @@ export_get() {
 export_get ''
 is "$CURL_RC/$STATUS" 0/200 'ndjson: 200, complete'
 is "$(header Content-Type)" application/x-ndjson 'ndjson: Content-Type'
-is "$(header X-Changes-Cursor)" '' 'no X-Changes-Cursor (no change feed yet)'
+is "$(header X-Changes-Cursor)" "$(q 'SELECT seq FROM user_changes_head')" \
+	'X-Changes-Cursor: the change feed head'
 is "$(header Content-Length)" '' 'streamed: no Content-Length'
 jq -c . "$TEST_TMP/out" >"$TEST_TMP/got" 2>&1
 rows_json 1 >"$TEST_TMP/want"

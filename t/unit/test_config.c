@@ -152,6 +152,11 @@ static const struct bad_case bad_cases[] = {
 	    "[pagination] max_limit", "out of range 1..100000" },
 	{ "default_limit 0", SERVER DB JWT "[pagination]\ndefault_limit = 0\n",
 	    "[pagination] default_limit", "out of range" },
+	{ "retention_days 0", SERVER DB JWT "[changes]\nretention_days = 0\n",
+	    "[changes] retention_days", "out of range 1..3650" },
+	{ "retention_days 3651",
+	    SERVER DB JWT "[changes]\nretention_days = 3651\n",
+	    "[changes] retention_days", "out of range 1..3650" },
 	{ "default_limit over default max",
 	    SERVER DB JWT "[pagination]\n"
 	                  "default_limit = 1001\n",
@@ -487,6 +492,7 @@ static void test_defaults(void)
 	ok(c.jwt.scopes == 0, "default [jwt] scopes false");
 	ok(c.writes.require_if_match == 0,
 	    "default [writes] require_if_match false");
+	ok(c.changes.retention_days == 7, "default retention_days 7");
 	config_free(&c);
 }
 

@@ -277,6 +277,7 @@ static void render_all(void)
 	add_text("session", dao_sql_session_setup);
 	add_text("begin", dao_sql_begin);
 	add_text("begin-snapshot", dao_sql_begin_snapshot);
+	add_text("read-committed", dao_sql_read_committed);
 	for (s = 0; s < DAO_STMT_COUNT; s++) {
 		struct entry *e = add(dao_sql_name((enum dao_stmt)s));
 

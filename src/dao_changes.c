@@ -1,0 +1,420 @@
+/* The change feed's DAO (sql/05_changes.sql, README "Change feed"): the
+ * sequencer that numbers committed changes, the page read, the head,
+ * retention, and the housekeeping that keeps the side tables bounded. */
+#include "dao_internal.h"
+
+#include <stdio.h>
+
+/* DAO_SEQUENCE_BATCH (dao_internal.h) bounds one sequencer transaction, so
+ * a page read after a burst of writes stays short; housekeeping runs up
+ * to HOUSEKEEPING_BATCHES of them. */
+#define SEQUENCE_BATCH DAO_SEQUENCE_BATCH
+#define HOUSEKEEPING_BATCHES 40
+/* Changes one retention step deletes at most: short row locks. */
+#define PURGE_BATCH 1000
+/* Expired Idempotency-Keys one housekeeping deletes at most. */
+#define IDEM_PURGE_BATCH 500
+/* How often a worker does housekeeping, and how long it may go on: the
+ * request that runs it waits for it. Four workers keep up with over
+ * 10,000 writes a second so. */
+#define HOUSEKEEPING_SECONDS 1.0
+#define HOUSEKEEPING_BUDGET_SECONDS 0.05
+
+/* When this worker next does housekeeping (monotonic seconds): per-worker
+ * state of the connection's kind, set only here. */
+static double next_housekeeping;
+
+/* One sequencer transaction: what it did, and whether it also purges. */
+struct sequencer {
+	long retention_days; /* 0: no purge */
+	long numbered;       /* changes given a seq */
+	long purged;         /* changes deleted by retention */
+	struct dao_feed_head head;
+};
+
+/*
+ * Executes st with param bound and reads at most max rows of cols integer
+ * columns into out (row-major); *rows is how many. NULL reads as 0.
+ */
+static enum dao_status fetch_longs(MYSQL_STMT *st, MYSQL_BIND *param, int cols,
+    long long *out, long max, long *rows, struct dao_failure *f)
+{
+	MYSQL_BIND bind[2];
+	my_bool is_null[2];
+	long long v[2];
+	enum dao_status s = DAO_OK;
+	int c, rc;
+
+	*rows = 0;
+	memset(bind, 0, sizeof(bind));
+	for (c = 0; c < cols; c++) {
+		dao_bind_long(&bind[c], &v[c]);
+		bind[c].is_null = &is_null[c];
+	}
+	if ((param != NULL && mysql_stmt_bind_param(st, param) != 0) ||
+	    mysql_stmt_bind_result(st, bind) != 0)
+		return dao_stmt_failed(st, "bind", f);
+	if (mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, "execute", f);
+	while ((rc = mysql_stmt_fetch(st)) != MYSQL_NO_DATA) {
+		if (rc != 0) {
+			s = dao_stmt_failed(st, "fetch", f);
+			break;
+		}
+		for (c = 0; c < cols && *rows < max; c++)
+			out[*rows * cols + c] = is_null[c] ? 0 : v[c];
+		if (*rows < max)
+			(*rows)++;
+	}
+	mysql_stmt_free_result(st);
+	return s;
+}
+
+/* Runs the prepared statement s with two integer parameters. */
+static enum dao_status run_two(enum dao_stmt which, long long a, long long b,
+    struct dao_failure *f)
+{
+	MYSQL_BIND param[2];
+	MYSQL_STMT *st;
+	enum dao_status s;
+
+	if ((s = dao_prepare(which, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&param[0], &a);
+	dao_bind_long(&param[1], &b);
+	if (mysql_stmt_bind_param(st, param) != 0)
+		return dao_stmt_failed(st, "bind", f);
+	if (mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, dao_sql_name(which), f);
+	return DAO_OK;
+}
+
+/* The head, locked (lock 1) or as committed (lock 0). */
+static enum dao_status read_head(int lock, struct dao_feed_head *head,
+    struct dao_failure *f)
+{
+	long long v[2];
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long rows;
+
+	s = dao_prepare(lock ? DAO_STMT_CHANGES_LOCK : DAO_STMT_CHANGES_HEAD,
+	    &st, f);
+	if (s != DAO_OK ||
+	    (s = fetch_longs(st, NULL, 2, v, 1, &rows, f)) != DAO_OK)
+		return s;
+	if (rows != 1) {
+		dao_log(LOG_LEVEL_ERROR, f->op,
+		    "user_changes_head has no row: load sql/05_changes.sql");
+		return DAO_ERROR;
+	}
+	head->seq = (long)v[0];
+	head->purged = (long)v[1];
+	return DAO_OK;
+}
+
+/*
+ * Deletes the oldest changes older than retention, at most PURGE_BATCH,
+ * always a prefix of the feed (so head->purged says what is gone): up to
+ * the first one retention keeps.
+ */
+static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
+{
+	long long from = q->head.purged, to, days = q->retention_days, kept;
+	MYSQL_BIND param[3];
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long rows;
+
+	to =
+	    q->head.seq < from + PURGE_BATCH ? q->head.seq : from + PURGE_BATCH;
+	if (to <= from)
+		return DAO_OK;
+	if ((s = dao_prepare(DAO_STMT_CHANGES_KEPT, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&param[0], &from);
+	dao_bind_long(&param[1], &to);
+	dao_bind_long(&param[2], &days);
+	if ((s = fetch_longs(st, param, 1, &kept, 1, &rows, f)) != DAO_OK)
+		return s;
+	if (rows == 1)
+		to = kept - 1;
+	if (to <= from)
+		return DAO_OK;
+	if ((s = run_two(DAO_STMT_CHANGES_PURGE, from, to, f)) != DAO_OK)
+		return s;
+	q->purged = (long)(to - from);
+	q->head.purged = (long)to;
+	return DAO_OK;
+}
+
+/* Gives ids[0 .. rows) (ascending) the seqs after the head, in one
+ * statement: the id list is padded with the last id. */
+static enum dao_status number(struct sequencer *q, long long *ids, long rows,
+    struct dao_failure *f)
+{
+	MYSQL_BIND param[SEQUENCE_BATCH], base;
+	long long head = q->head.seq;
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long i;
+
+	if ((s = dao_prepare(DAO_STMT_CHANGES_BASE, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&base, &head);
+	if (mysql_stmt_bind_param(st, &base) != 0 || mysql_stmt_execute(st))
+		return dao_stmt_failed(st, "changes base", f);
+	if ((s = dao_prepare(DAO_STMT_CHANGES_NUMBER, &st, f)) != DAO_OK)
+		return s;
+	for (i = 0; i < SEQUENCE_BATCH; i++)
+		dao_bind_long(&param[i], &ids[i < rows ? i : rows - 1]);
+	if (mysql_stmt_bind_param(st, param) != 0)
+		return dao_stmt_failed(st, "bind", f);
+	if (mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, "changes number", f);
+	if (mysql_stmt_affected_rows(st) != (my_ulonglong)rows) {
+		dao_log(LOG_LEVEL_ERROR, f->op, "numbered %llu changes of %ld",
+		    (unsigned long long)mysql_stmt_affected_rows(st), rows);
+		return DAO_ERROR;
+	}
+	q->head.seq += rows;
+	return DAO_OK;
+}
+
+/*
+ * In one transaction under the head's lock: the committed changes without
+ * a seq, oldest first (SKIP LOCKED passes over the rows of transactions
+ * still open: they are numbered by a later run, after everything numbered
+ * now), get the next seqs; then retention, when asked.
+ */
+static enum dao_status sequence_steps(struct sequencer *q,
+    struct dao_failure *f)
+{
+	long long ids[SEQUENCE_BATCH], limit = SEQUENCE_BATCH;
+	MYSQL_BIND param;
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long rows;
+
+	if ((s = read_head(1, &q->head, f)) != DAO_OK ||
+	    (s = dao_prepare(DAO_STMT_CHANGES_PENDING, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&param, &limit);
+	if ((s = fetch_longs(st, &param, 1, ids, SEQUENCE_BATCH, &rows, f)) !=
+	    DAO_OK)
+		return s;
+	f->write_sent = 1;
+	if (rows > 0 && (s = number(q, ids, rows, f)) != DAO_OK)
+		return s;
+	q->numbered = rows;
+	if (q->retention_days > 0 && (s = purge_steps(q, f)) != DAO_OK)
+		return s;
+	if (rows == 0 && q->retention_days == 0)
+		return DAO_OK;
+	return run_two(DAO_STMT_CHANGES_SET_HEAD, q->head.seq, q->head.purged,
+	    f);
+}
+
+/* One sequencer transaction, READ COMMITTED: no gap locks, so writers'
+ * inserts into user_changes never wait for it. */
+static enum dao_status sequence(struct sequencer *q, struct dao_failure *f)
+{
+	enum dao_status s;
+
+	q->numbered = q->purged = 0;
+	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) != DAO_OK ||
+	    (s = dao_begin(f)) != DAO_OK)
+		return s;
+	return dao_end_transaction(sequence_steps(q, f), f);
+}
+
+/* A page: the request, and the row buffers. */
+struct page {
+	long long after, limit;
+	dao_change_fn each;
+	void *ctx;
+	struct dao_feed_head *head;
+	struct dao_row row;
+	long long seq, op, user_id;
+	MYSQL_TIME at;
+	MYSQL_BIND bind[USER_COLUMN_COUNT + 4];
+};
+
+static void page_bind(struct page *p)
+{
+	MYSQL_BIND *b = &p->bind[USER_COLUMN_COUNT];
+
+	dao_row_bind(&p->row);
+	/* The user's columns, without the version: the feed shows no ETag. */
+	memcpy(p->bind, p->row.bind, USER_COLUMN_COUNT * sizeof(p->bind[0]));
+	dao_bind_long(&b[0], &p->seq);
+	dao_bind_long(&b[1], &p->op);
+	dao_bind_long(&b[2], &p->user_id);
+	dao_bind_date(&b[3], &p->at);
+}
+
+/* Hands the fetched change to the page's callback; -1 if unusable. */
+static int page_emit(struct page *p, struct dao_failure *f)
+{
+	struct dao_change c;
+	const MYSQL_TIME *t = &p->at;
+
+	memset(&c, 0, sizeof(c));
+	if (!p->row.is_null[USER_ID] && dao_row_finish(&p->row, 0) != 0)
+		return -1;
+	c.seq = (long)p->seq;
+	c.op = (enum dao_change_op)p->op;
+	c.id = (long)p->user_id;
+	c.user = p->row.is_null[USER_ID] ? NULL : &p->row.user;
+	snprintf(c.at, sizeof(c.at), "%04u-%02u-%02u %02u:%02u:%02u",
+	    t->year % 10000, t->month % 100, t->day % 100, t->hour % 100,
+	    t->minute % 100, t->second % 100);
+	f->rows_out = 1;
+	p->each(&c, p->ctx);
+	return 0;
+}
+
+static enum dao_status page_read(struct page *p, struct dao_failure *f)
+{
+	MYSQL_BIND param[2];
+	enum dao_status s = DAO_OK;
+	MYSQL_STMT *st;
+	int rc;
+
+	if ((s = dao_prepare(DAO_STMT_CHANGES_PAGE, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&param[0], &p->after);
+	dao_bind_long(&param[1], &p->limit);
+	page_bind(p);
+	if (mysql_stmt_bind_param(st, param) != 0 ||
+	    mysql_stmt_bind_result(st, p->bind) != 0)
+		return dao_stmt_failed(st, "bind", f);
+	if (mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, "execute", f);
+	while ((rc = mysql_stmt_fetch(st)) != MYSQL_NO_DATA) {
+		if (rc == 1) {
+			s = dao_stmt_failed(st, "fetch", f);
+			break;
+		}
+		if (rc == MYSQL_DATA_TRUNCATED || page_emit(p, f) != 0) {
+			dao_log(LOG_LEVEL_ERROR, f->op, "a change is unusable");
+			s = DAO_ERROR;
+			break;
+		}
+	}
+	mysql_stmt_free_result(st);
+	return s;
+}
+
+/* Whether a committed change has no seq yet (one plain read). */
+static enum dao_status waiting(int *any, struct dao_failure *f)
+{
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long long id;
+	long rows;
+
+	if ((s = dao_prepare(DAO_STMT_CHANGES_WAITING, &st, f)) != DAO_OK ||
+	    (s = fetch_longs(st, NULL, 1, &id, 1, &rows, f)) != DAO_OK)
+		return s;
+	*any = rows > 0;
+	return DAO_OK;
+}
+
+/* Sequence (when a change waits), then the page, then the head (see dao.h
+ * for why that order). Readers that find nothing to number never take
+ * the head's lock, so they do not queue behind each other. */
+static enum dao_status page_attempt(void *arg, struct dao_failure *f)
+{
+	struct page *p = arg;
+	struct sequencer q = { 0 };
+	enum dao_status s;
+	int any;
+
+	if ((s = waiting(&any, f)) != DAO_OK ||
+	    (any && (s = sequence(&q, f)) != DAO_OK))
+		return s;
+	if (p->limit > 0 && (s = page_read(p, f)) != DAO_OK)
+		return s;
+	return read_head(0, p->head, f);
+}
+
+enum dao_status dao_changes_page(long after, long limit, dao_change_fn each,
+    void *ctx, struct dao_feed_head *head)
+{
+	struct page p;
+
+	memset(&p, 0, sizeof(p));
+	p.after = after;
+	p.limit = limit;
+	p.each = each;
+	p.ctx = ctx;
+	p.head = head;
+	return dao_run("changes", page_attempt, &p);
+}
+
+static enum dao_status head_attempt(void *arg, struct dao_failure *f)
+{
+	return read_head(0, arg, f);
+}
+
+enum dao_status dao_changes_head(struct dao_feed_head *head)
+{
+	return dao_run("changes head", head_attempt, head);
+}
+
+static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
+{
+	struct sequencer q = { .retention_days = *(const long *)arg };
+	double until = dao_seconds_now() + HOUSEKEEPING_BUDGET_SECONDS;
+	int i;
+
+	for (i = 0; i < HOUSEKEEPING_BATCHES && dao_seconds_now() < until;
+	     i++) {
+		enum dao_status s = sequence(&q, f);
+
+		if (s != DAO_OK)
+			return s;
+		/* Both keep up with any write rate the server takes. */
+		if (q.numbered < SEQUENCE_BATCH && q.purged < PURGE_BATCH)
+			break;
+	}
+	return DAO_OK;
+}
+
+static enum dao_status idem_purge_attempt(void *arg, struct dao_failure *f)
+{
+	long long limit = IDEM_PURGE_BATCH;
+	MYSQL_BIND param;
+	enum dao_status s;
+	MYSQL_STMT *st;
+
+	(void)arg;
+	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) != DAO_OK ||
+	    (s = dao_begin(f)) != DAO_OK ||
+	    (s = dao_prepare(DAO_STMT_IDEM_PURGE, &st, f)) != DAO_OK)
+		return dao_end_transaction(s, f);
+	dao_bind_long(&param, &limit);
+	if (mysql_stmt_bind_param(st, &param) != 0)
+		s = dao_stmt_failed(st, "bind", f);
+	else if (mysql_stmt_execute(st) != 0)
+		s = dao_stmt_failed(st, "purge", f);
+	return dao_end_transaction(s, f);
+}
+
+enum dao_status dao_idem_purge(void)
+{
+	return dao_run("idempotency purge", idem_purge_attempt, NULL);
+}
+
+void dao_housekeeping(long retention_days)
+{
+	double now = dao_seconds_now();
+
+	if (now < next_housekeeping)
+		return;
+	next_housekeeping = now + HOUSEKEEPING_SECONDS;
+	if (dao_run("housekeeping", housekeeping_attempt, &retention_days) ==
+	    DAO_OK)
+		dao_idem_purge();
+}
