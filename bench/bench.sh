@@ -418,7 +418,7 @@ bench_routes() {
 	bench_probe PUT /v1/users/update-user/1 '{"nickname":"BENCH PROBE"}' \
 		"$BENCH_ONE"
 	bench_wrk "update user" update /v1/users/update-user/1
-	# Conditional updates (issue 14): each names the version it read.
+	# Conditional updates: each names the version it read.
 	# wrk.lua tracks the versions from the answers' ETags, starting at 1.
 	bench_sql -e "UPDATE users SET version = 1 WHERE id <= 4096"
 	bench_wrk "update user, If-Match" update_if /v1/users/update-user/1

@@ -1,4 +1,4 @@
-# bench/query.sh: the rows of filters, counts and export (issue 13),
+# bench/query.sh: the rows of filters, counts and export,
 # sourced by bench/bench.sh (it uses its functions and stack's variables).
 
 # The filtered list: one country (seq % 6, so a sixth of the users) and 30

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the variables are read by ./stack, which sources this
-# cluster/cluster.sh: the cluster stacks of ./stack (issue 12), sourced by
+# cluster/cluster.sh: the cluster stacks of ./stack, sourced by
 # it: `./stack up --cluster replication` (a primary and 2 replicas, GTID,
 # semi-sync AFTER_SYNC) or `--cluster galera` (3 Galera nodes), each with 3
 # responders on 127.0.0.1 TCP ports behind one nginx upstream, and the

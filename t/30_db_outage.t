@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t/30_db_outage.t: MariaDB killed (SIGKILL) under a loop of reads and adds
-# (issue 5, faults): during the outage every answer is the JSON 503 within
+# (faults): during the outage every answer is the JSON 503 within
 # the connect timeout, never nginx's 502 or a hang; once MariaDB is back
 # the same workers answer 200 again; every add answered 201 is in the
 # table with its id and no add answered with an error is, but for a commit

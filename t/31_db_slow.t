@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/31_db_slow.t: MariaDB made slow by a held table lock (issue 5, faults):
+# t/31_db_slow.t: MariaDB made slow by a held table lock (faults):
 # as many concurrent requests as there are workers, reads and an add, each
 # answer the JSON 503 within read_timeout instead of waiting for the lock;
 # the workers are free again afterwards; once the lock goes the service

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/32_worker_kill.t: a worker killed with SIGKILL (issue 5, faults): under
+# t/32_worker_kill.t: a worker killed with SIGKILL (faults): under
 # a loop of reads the master logs the death and has a new worker within a
 # second, and at most the one request that worker was serving fails; a
 # worker killed while it serves a (lock-blocked) request costs at most that

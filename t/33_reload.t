@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/33_reload.t: SIGHUP (issue 5, faults): the master reads the INI file
+# t/33_reload.t: SIGHUP (faults): the master reads the INI file
 # again (a changed default_limit shows in the answers) and replaces every
 # worker with a new generation; a broken file is refused with a log line
 # and the running workers keep serving; under a steady loop of requests

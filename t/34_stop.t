@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/34_stop.t: SIGTERM (issue 5, faults): the master stops; a request in
+# t/34_stop.t: SIGTERM (faults): the master stops; a request in
 # flight (held up by a table lock) completes with its normal answer before
 # the exit, and the exit status is 0; nginx answers its JSON 503 while the
 # responder is down; ./stack app-start test brings the service back. A

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t/35_burst.t: a burst that the per-key rate limit admits (nodelay, burst
-# 400: nginx/usersd-site.conf) is served, not refused (issue 16). nginx
+# 400: nginx/usersd-site.conf) is served, not refused. nginx
 # answers 503 when the responder's listen queue ([server] backlog) is full,
 # for its connect() then fails with EAGAIN: so the queue must hold the
 # whole burst. The workers are held (SIGSTOP) while 300 concurrent requests

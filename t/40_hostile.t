@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/40_hostile.t: hostile input end to end (issue 5, "Hostile input"): SQL
+# t/40_hostile.t: hostile input end to end ("Hostile input"): SQL
 # injection payloads in every path value, query parameter and body field;
 # NUL, invalid UTF-8 and overlong encodings; repeated parameters; numbers
 # that overflow; forged, expired and oversized tokens; URIs and headers over

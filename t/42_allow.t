@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/42_allow.t: a responder on a TCP address (issue 12, responders on other
+# t/42_allow.t: a responder on a TCP address (responders on other
 # hosts): [server] allow is required beyond loopback, and a peer not on the
 # list is refused. Two loopback addresses stand for two hosts: Linux routes
 # all of 127.0.0.0/8 to lo, so a client bound to 127.0.0.2 reaches a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/43_replicas.t: the DAO's read/write split (issue 12) on the one-host
+# t/43_replicas.t: the DAO's read/write split on the one-host
 # test stack. A second responder of this test's own gets [replicas]: one
 # server that refuses connections (a closed port) and the stack's MariaDB
 # itself standing in for a replica. Reads must all answer, the dead one

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# t/50_install.t: make install into a temporary DESTDIR (issue 7). The tree
+# t/50_install.t: make install into a temporary DESTDIR. The tree
 # (binary, INI without a secret, nginx site and keys files, systemd unit,
 # SQL, man pages, logrotate file); the installed INI refused until its two
 # secret files exist, naming each key; the unit and logrotate file checked

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t/cluster/61_primary.t: the primary of the replication stack SIGKILLed
-# under adds (issue 12): every add acknowledged with a 201 before the kill
+# under adds: every add acknowledged with a 201 before the kill
 # is on both replicas afterwards, with its id (semi-sync AFTER_SYNC: the
 # 201 leaves only once a replica has the transaction); an add sent after
 # the kill answers the contract's 503 and is nowhere; after

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t/cluster/62_galera.t: the Galera stack as ./stack up --cluster galera
 # makes it (3 nodes, synced), then a node the responders do not write to
-# SIGKILLed under reads and adds (issue 12): requests work again after the
+# SIGKILLed under reads and adds: requests work again after the
 # suspect timeout (those in flight may fail with a 503), nothing
 # acknowledged is lost, and `./stack db-start test galera3` brings the node
 # back into the cluster with every acknowledged row. Runs in ./stack test's

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t/cluster/63_replicas.t: one replica of the replication stack SIGKILLed
-# and the other SIGSTOPped under reads and adds (issue 12): no request
+# and the other SIGSTOPped under reads and adds: no request
 # fails; with no replica to acknowledge, a commit waits at most the
 # semi-sync timeout once (500 ms), then the primary goes on alone; the
 # replicas come back (SIGCONT, `./stack db-start test replica1`), catch up

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # t/cluster/64_read_your_writes.t: read-your-writes under injected lag
-# (issue 12). With the SQL thread of both replicas stopped (they still
+#. With the SQL thread of both replicas stopped (they still
 # receive and acknowledge the binary log, so adds do not wait on
 # semi-sync, but apply nothing), an add followed at once by a GET of its
 # id answers 200 with the added row every time: the read waits on a
