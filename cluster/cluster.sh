@@ -22,9 +22,13 @@ readonly SEMISYNC_TIMEOUT_MS=500
 # t/cluster/: all of them on the replication stack, the writes on Galera.
 # (t/17_export.t stays on one host: its abort test kills the one
 # database's queries, and it reads the one responder's log and pids.)
+# The idempotent adds and the change feed run on both: their sequencer's
+# SKIP LOCKED and the key's wait are the writer's alone.
 readonly CLUSTER_SHARED_TESTS=(t/04_read.t t/10_search.t t/14_filters.t
 	t/15_counts.t t/20_add.t t/21_update.t t/22_delete.t
-	galera:t/20_add.t galera:t/21_update.t galera:t/22_delete.t)
+	t/24_idempotent.t t/25_changes.t
+	galera:t/20_add.t galera:t/21_update.t galera:t/22_delete.t
+	galera:t/24_idempotent.t galera:t/25_changes.t)
 
 # cluster_node_paths ROLE: the files of replicaN or galeraN, each in its own
 # directory $S/ROLE/ (a Galera node's is mysql's: the server runs as mysql,
