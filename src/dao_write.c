@@ -309,6 +309,8 @@ static enum dao_status idem_take(struct dao_idem *k, int *replay,
 		}
 		/* An expired row says nothing about this request. */
 		k->mismatch = 0;
+		free(k->answer);
+		k->answer = NULL;
 		if (found == 2 && (s = idem_expire(k, f)) != DAO_OK)
 			return s;
 	}
@@ -328,6 +330,7 @@ static enum dao_status idem_save(struct dao_idem *k, const struct user *u,
 
 	if ((s = dao_prepare(DAO_STMT_IDEM_SAVE, &st, f)) != DAO_OK)
 		return s;
+	free(k->answer); /* none by now: the claim was won */
 	k->answer = k->render(u, k->ctx);
 	k->user_id = u->id;
 	alen = strlen(k->answer);
