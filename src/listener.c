@@ -1,10 +1,11 @@
 /*
- * The connections of one worker. nginx keeps its FastCGI connections open
- * (fastcgi_keep_conn, an upstream keepalive), so a worker holds several:
- * those nginx keeps to it, each a libfcgi request of its own, and the
- * listening socket shared by every worker, for new ones. One epoll set
- * watches them all and the worker serves whichever has a request, so an
- * idle kept connection never pins a worker that other connections need.
+ * The connections of one worker: the listening socket shared by every
+ * worker, for new connections, and those nginx keeps open to this worker
+ * when it is told to (fastcgi_keep_conn with an upstream keepalive; off in
+ * the site file, README "Performance"), each a libfcgi request of its own.
+ * One epoll set watches them all and the worker serves whichever has a
+ * request, so an idle kept connection never pins a worker that other
+ * connections need.
  *
  * libfcgi's own accept (inside FCGX_Accept_r) is not used: after accepting
  * on a unix socket it waits for the first byte in a select() that any
@@ -16,9 +17,8 @@
  * A worker told to stop accepts nothing more and keeps serving its kept
  * connections until nginx closes them: closing one itself could race a
  * request nginx is sending on it, which nginx passes on to another
- * connection only when it is not a POST. nginx closes them within its
- * upstream keepalive_time / keepalive_timeout (the site file); drain_secs
- * bounds the wait.
+ * connection only when it is not a POST. nginx closes them after its
+ * upstream keepalive_timeout / keepalive_time; drain_secs bounds the wait.
  */
 #define _GNU_SOURCE /* accept4 */
 #include "listener.h"
