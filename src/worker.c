@@ -247,30 +247,41 @@ static void abort_request(FCGX_Request *fr)
 	FCGX_Finish_r(fr);
 }
 
-/* [server] allow, already checked by config.c: NULL when unset. */
-static const struct netaddr_allow *peer_allow(const struct config *cfg,
-    struct netaddr_allow *buf)
+/* [server] allow into *buf, or *allow NULL when unset (any peer). -1 on
+ * a list config.c would have refused: the worker then stops rather than
+ * let every peer in. */
+static int peer_allow(const struct config *cfg, struct netaddr_allow *buf,
+    const struct netaddr_allow **allow)
 {
 	char why[128];
 
-	if (cfg->server.allow == NULL ||
-	    netaddr_allow_parse(cfg->server.allow, buf, why, sizeof(why)) != 0)
-		return NULL;
-	return buf;
+	*allow = NULL;
+	if (cfg->server.allow == NULL)
+		return 0;
+	if (netaddr_allow_parse(cfg->server.allow, buf, why, sizeof(why)) !=
+	    0) {
+		log_error("[server] allow: %s", why);
+		return -1;
+	}
+	*allow = buf;
+	return 0;
 }
 
 int worker_run(const struct config *cfg, int listen_fd)
 {
 	struct http_out out = { NULL, 0, 0 };
 	struct netaddr_allow allow_buf;
+	const struct netaddr_allow *allow;
 	static struct listener conns; /* 64 requests: not on the stack */
 	FCGX_Request *fr;
 	sigset_t stops;
 
 	install_signals(&stops);
-	/* Half the master's patience: nginx closes its kept connections well
-	 * within it (keepalive_time in the site file). */
-	if (listener_init(&conns, listen_fd, peer_allow(cfg, &allow_buf),
+	/* Half the master's patience for the kept connections nginx has not
+	 * closed yet (README "Performance": with kept connections on, set the
+	 * upstream's keepalive_timeout and keepalive_time below it). */
+	if (peer_allow(cfg, &allow_buf, &allow) != 0 ||
+	    listener_init(&conns, listen_fd, allow,
 	        cfg->server.shutdown_timeout / 2.0, &stops) != 0)
 		return 1;
 	dao_init(&cfg->database, &cfg->replicas);
