@@ -6,28 +6,12 @@
 . "$(dirname "$0")/writes.sh"
 
 PREFIX_RE='^Bad request, check request attributes\. Missing or incorrect\. CHECK: '
-CONFLICT_MSG='Bad request, could not add user. CHECK: The first_name next together the last_name should be uniques. The identification_type next together the identification_number should be uniques.'
 USER_KEYS='["id","nickname","first_name","last_name","email","identification_type","identification_number","country_id","creation_date","update_date"]'
 PICK='{nickname, first_name, last_name, email, identification_type, identification_number, country_id}'
 DATE_RE='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'
 
 # This run's names; the rows this file adds go when it exits (t/writes.sh).
 begin_writes T
-
-# mk [OVERRIDES_JSON]: sets U to a valid add body for a new, unique user.
-mk() {
-	K=$((K + 1))
-	U=$(jq -nc --arg r "$RUN" --arg k "$K" --arg t "$TYPE" \
-		--argjson o "${1:-null}" '{
-		nickname: ("NICK_" + $r + "_" + $k),
-		first_name: ("F" + $r + "k" + $k),
-		last_name: ("L" + $r + "k" + $k),
-		email: ("u" + $r + "." + $k + "@example.com"),
-		identification_type: $t,
-		identification_number: ($r + $k),
-		country_id: "AR"
-	} + ($o // {})')
-}
 
 # post_ct CONTENT_TYPE_HEADER BODY [PATH]: forgets the last row count.
 post_ct() {
@@ -77,7 +61,7 @@ add_bad() {
 # conflict NAME BODY: 409 with the exact message, nothing written.
 conflict() {
 	add_fails 409 "$1" "$2"
-	is "$(message)" "$CONFLICT_MSG" "$1: the contract's message"
+	is "$(message)" "$ADD_CONFLICT_MSG" "$1: the contract's message"
 }
 
 # --- a user is created ---------------------------------------------------

@@ -10,23 +10,8 @@
 
 REUSED_MSG='Unprocessable request, the Idempotency-Key was used with another body.'
 BADKEY_MSG='Bad request, the Idempotency-Key must be 1 to 255 visible ASCII characters.'
-CONFLICT_MSG='Bad request, could not add user. CHECK: The first_name next together the last_name should be uniques. The identification_type next together the identification_number should be uniques.'
 
 begin_writes I
-
-# mk: sets U to a valid add body for a new, unique user.
-mk() {
-	K=$((K + 1))
-	U=$(jq -nc --arg r "$RUN" --arg k "$K" --arg t "$TYPE" '{
-		nickname: ("NICK_" + $r + "_" + $k),
-		first_name: ("F" + $r + "k" + $k),
-		last_name: ("L" + $r + "k" + $k),
-		email: ("u" + $r + "." + $k + "@example.com"),
-		identification_type: $t,
-		identification_number: ($r + $k),
-		country_id: "AR"
-	}')
-}
 
 # add KEY BODY [CURL ARGS...]: POST add-user with Idempotency-Key KEY.
 add() {
@@ -136,7 +121,7 @@ keys=$(keys_now)
 before=$(count)
 add "$KEY" "$clash"
 is "$STATUS" 409 'a clashing add with a key: 409'
-is "$(message)" "$CONFLICT_MSG" '409: the contract message'
+is "$(message)" "$ADD_CONFLICT_MSG" '409: the contract message'
 is "$(keys_now)" "$keys" '409: no key stored'
 is "$(count)" "$before" '409: nothing added'
 add "$KEY" "$clash"

@@ -65,3 +65,24 @@ mkrow_named() {
 		$ROW_DATE, $ROW_DATE);
 		SELECT LAST_INSERT_ID()")
 }
+
+# mk [OVERRIDES_JSON]: sets U to a valid add body for a new, unique user
+# of this run (begin_writes), with OVERRIDES_JSON's keys replaced.
+mk() {
+	K=$((K + 1))
+	# shellcheck disable=SC2034 # read by the tests
+	U=$(jq -nc --arg r "$RUN" --arg k "$K" --arg t "$TYPE" \
+		--argjson o "${1:-null}" '{
+		nickname: ("NICK_" + $r + "_" + $k),
+		first_name: ("F" + $r + "k" + $k),
+		last_name: ("L" + $r + "k" + $k),
+		email: ("u" + $r + "." + $k + "@example.com"),
+		identification_type: $t,
+		identification_number: ($r + $k),
+		country_id: "AR"
+	} + ($o // {})')
+}
+
+# The 400 of an add that clashes with a unique key (api.md).
+# shellcheck disable=SC2034 # read by the t/2x files
+ADD_CONFLICT_MSG='Bad request, could not add user. CHECK: The first_name next together the last_name should be uniques. The identification_type next together the identification_number should be uniques.'
