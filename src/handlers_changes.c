@@ -18,13 +18,20 @@ struct feed_page {
 	long last_seq;
 };
 
+/* The contract's name of op; a value the table lacks reads as an update. */
+static const char *op_name(enum dao_change_op op)
+{
+	if ((size_t)op < sizeof(op_names) / sizeof(op_names[0]) &&
+	    op_names[op] != NULL)
+		return op_names[op];
+	return "update";
+}
+
 static void add_change(const struct dao_change *c, void *ctx)
 {
 	struct feed_page *p = ctx;
 	json_object *o = json_object_new_object();
-	const char *op = (unsigned)c->op < 4 && op_names[c->op] != NULL
-	    ? op_names[c->op]
-	    : "update";
+	const char *op = op_name(c->op);
 
 	json_object_object_add(o, "seq", json_object_new_int64(c->seq));
 	json_object_object_add(o, "op", json_object_new_string(op));
