@@ -19,7 +19,8 @@
 #define DAO_SQL_MAX 4096
 
 /*
- * The trigram index of sql/01_schema.sql: which blocks of TRIGRAM_BLOCK
+ * The trigram index of sql/01_schema.sql (every text column since
+ * sql/07_search_trigrams.sql): which blocks of TRIGRAM_BLOCK
  * ids hold each trigram of a column's values. A search counts the blocks
  * of up to TRIGRAM_PROBES of the value's trigrams (each count stopping at
  * TRIGRAM_MAX_BLOCKS) and, when the rarest is below that and in fewer
