@@ -3,16 +3,20 @@
 -- text column a search route serves, not only last_name and email. Loaded
 -- into an already-selected database like the others, and by ./stack into
 -- an existing one on every up, so it must be harmless and cheap to run
--- again: the triggers are replaced (CREATE OR REPLACE), and the backfill
--- runs only while user_trigram_columns does not list every column.
+-- again: sql/01's triggers are dropped if there, the mark is set once,
+-- and the backfill runs only while user_trigram_columns does not list
+-- every column.
 --
 -- The indexed columns, col = enum user_column in src/user.h:
 --   1 nickname, 2 first_name, 3 last_name, 4 email, 5 identification_type,
 --   6 identification_number, 7 country_id.
--- The list is in four places that must agree: the two triggers below, the
--- backfill below (its derived table and the rows it marks done), and
--- user_is_trigram_column in src/user.h. A column listed in src/user.h only
--- would have its searches miss rows; one listed here only costs writes.
+-- The list is in four places that must agree: the backfill below (its
+-- derived table and the rows it marks done), the ELT of the indexer's
+-- statement in src/dao_sql.c, the bits of user_changes.cols that
+-- sql/05_changes.sql's update trigger sets, and user_is_trigram_column in
+-- src/user.h.
+-- A column listed in src/user.h only would have its searches miss rows;
+-- one listed here only costs writes.
 
 SET NAMES utf8mb4;
 
@@ -25,64 +29,44 @@ CREATE TABLE IF NOT EXISTS user_trigram_blocks (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
 -- The columns whose existing rows the backfill below has indexed. A bulk
--- load that skipped the triggers (SET @users_trigram_bulk = 1) empties it,
--- then runs this file once: until then, searches miss the rows it loaded.
+-- load that leaves no change behind (SET @users_changes_bulk = 1) empties
+-- it, then runs this file once: until then, searches miss the rows it
+-- loaded.
 CREATE TABLE IF NOT EXISTS user_trigram_columns (
 	col TINYINT UNSIGNED NOT NULL,
 	name VARCHAR(64) NOT NULL,
 	PRIMARY KEY (col)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
--- Maintained in the same transaction as every insert and update, whatever
--- writes the row (sql/01_schema.sql says why in key order and without a
--- read of the table). One derived row per column joined with the sequence
--- makes every trigram: SUBSTRING counts characters as LIKE does.
-CREATE OR REPLACE TRIGGER users_trigrams_ai AFTER INSERT ON users
-FOR EACH ROW
-	INSERT IGNORE INTO user_trigram_blocks (col, tri, blk)
-	SELECT v.col, SUBSTRING(v.val, s.seq, 3), NEW.id DIV 64
-	FROM (SELECT 1 AS col, NEW.nickname AS val
-		UNION ALL SELECT 2, NEW.first_name
-		UNION ALL SELECT 3, NEW.last_name
-		UNION ALL SELECT 4, NEW.email
-		UNION ALL SELECT 5, NEW.identification_type
-		UNION ALL SELECT 6, NEW.identification_number
-		UNION ALL SELECT 7, NEW.country_id) AS v
-	JOIN seq_1_to_98 AS s ON s.seq <= CHAR_LENGTH(v.val) - 2
-	WHERE @users_trigram_bulk IS NULL
-	ORDER BY 1, 2;
+-- Maintained after commit, not in the writer's transaction (README
+-- "Substring search" measures both): every write already leaves a row in
+-- user_changes (sql/05_changes.sql), and the service's housekeeping, after
+-- the sequencer has numbered them, adds the trigrams of the users of the
+-- changes after user_trigram_head.seq and moves that mark on, in one short
+-- transaction of its own (src/dao_changes.c). A search reads the blocks of
+-- the changes after the mark (or still unnumbered) as well as the index's,
+-- so it never misses a committed write. Writers take no lock here: an
+-- INSERT IGNORE of a row another writer added would take a shared
+-- next-key lock and make a third writer wait for both.
+CREATE TABLE IF NOT EXISTS user_trigram_head (
+	one TINYINT UNSIGNED NOT NULL,
+	seq BIGINT UNSIGNED NOT NULL,
+	PRIMARY KEY (one),
+	CONSTRAINT user_trigram_head_one_ck CHECK (one = 1)
+) ENGINE = InnoDB;
 
--- Only the columns whose bytes changed (a change of case or accent can
--- still change which trigrams the value has, through trailing spaces).
-CREATE OR REPLACE TRIGGER users_trigrams_au AFTER UPDATE ON users
-FOR EACH ROW
-	INSERT IGNORE INTO user_trigram_blocks (col, tri, blk)
-	SELECT v.col, SUBSTRING(v.val, s.seq, 3), NEW.id DIV 64
-	FROM (SELECT 1 AS col, NEW.nickname AS val,
-			BINARY NEW.nickname <> BINARY OLD.nickname AS changed
-		UNION ALL SELECT 2, NEW.first_name,
-			BINARY NEW.first_name <> BINARY OLD.first_name
-		UNION ALL SELECT 3, NEW.last_name,
-			BINARY NEW.last_name <> BINARY OLD.last_name
-		UNION ALL SELECT 4, NEW.email,
-			BINARY NEW.email <> BINARY OLD.email
-		UNION ALL SELECT 5, NEW.identification_type,
-			BINARY NEW.identification_type <>
-			BINARY OLD.identification_type
-		UNION ALL SELECT 6, NEW.identification_number,
-			BINARY NEW.identification_number <>
-			BINARY OLD.identification_number
-		UNION ALL SELECT 7, NEW.country_id,
-			BINARY NEW.country_id <> BINARY OLD.country_id) AS v
-	JOIN seq_1_to_98 AS s ON s.seq <= CHAR_LENGTH(v.val) - 2
-	WHERE @users_trigram_bulk IS NULL AND
-		(v.changed OR NEW.id <> OLD.id)
-	ORDER BY 1, 2;
+-- The first run starts at the feed's head: every change up to it was
+-- indexed by sql/01's triggers or is by the backfill below, which reads
+-- the users after those triggers are gone.
+INSERT IGNORE INTO user_trigram_head (one, seq)
+	SELECT 1, seq FROM user_changes_head WHERE one = 1;
+DROP TRIGGER IF EXISTS users_trigrams_ai;
+DROP TRIGGER IF EXISTS users_trigrams_au;
 
 -- The backfill: the rows of every user already there, 16,384 users at a
 -- time, deduplicated in a MEMORY table first (a duplicate key costs InnoDB
 -- far more), then added in key order; rows already there are skipped, and
--- writes meanwhile are indexed by the triggers above. Once done, the
+-- writes meanwhile are indexed by the service, from their changes. Once done, the
 -- columns are marked so that the next run does nothing.
 SET SESSION max_heap_table_size = 256 * 1024 * 1024;
 

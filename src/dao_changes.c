@@ -1,6 +1,7 @@
 /* The change feed's DAO (sql/05_changes.sql, README "Change feed"): the
  * sequencer that numbers committed changes, the page read, the head,
- * retention, and the housekeeping that keeps the side tables bounded. */
+ * retention, the housekeeping that keeps the side tables bounded, and the
+ * upkeep of the trigram index, which follows the numbered changes. */
 #include "dao_internal.h"
 
 #include <stdio.h>
@@ -10,6 +11,9 @@
  * to HOUSEKEEPING_BATCHES of them. */
 #define SEQUENCE_BATCH DAO_SEQUENCE_BATCH
 #define HOUSEKEEPING_BATCHES 40
+/* Changes whose users one trigram index step takes in at most: about 57
+ * index rows a user, so a short hold of the mark's lock. */
+#define TRIGRAM_INDEX_BATCH 256
 /* Changes one retention step deletes at most: short row locks. */
 #define PURGE_BATCH 1000
 /* Expired Idempotency-Keys one housekeeping deletes at most. */
@@ -128,6 +132,13 @@ static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
 
 	to =
 	    q->head.seq < from + PURGE_BATCH ? q->head.seq : from + PURGE_BATCH;
+	/* Never a change the trigram index has not taken in yet: a search
+	 * finds its user through it until then. */
+	if ((s = dao_prepare(DAO_STMT_TRIGRAM_MARK, &st, f)) != DAO_OK ||
+	    (s = fetch_longs(st, NULL, 1, &kept, 1, &rows, f)) != DAO_OK)
+		return s;
+	if (rows == 1 && kept < to)
+		to = kept;
 	if (to <= from)
 		return DAO_OK;
 	if ((s = dao_prepare(DAO_STMT_CHANGES_KEPT, &st, f)) != DAO_OK)
@@ -226,6 +237,55 @@ static enum dao_status sequence(struct sequencer *q, struct dao_failure *f)
 	    (s = dao_begin(f)) != DAO_OK)
 		return s;
 	return dao_end_transaction(sequence_steps(q, f), f);
+}
+
+/*
+ * One transaction of the trigram index's upkeep (sql/07_search_trigrams.sql):
+ * under the mark's lock, or not at all while another worker holds it, the
+ * users of the numbered changes after the mark (TRIGRAM_INDEX_BATCH at
+ * most) get their trigrams, and the mark moves past them. *indexed is how
+ * many changes it took in.
+ */
+static enum dao_status trigram_steps(long *indexed, struct dao_failure *f)
+{
+	struct dao_feed_head head;
+	long long mark, to;
+	MYSQL_BIND param;
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long rows;
+
+	*indexed = 0;
+	if ((s = dao_prepare(DAO_STMT_TRIGRAM_LOCK, &st, f)) != DAO_OK ||
+	    (s = fetch_longs(st, NULL, 1, &mark, 1, &rows, f)) != DAO_OK ||
+	    rows == 0 || (s = read_head(0, &head, f)) != DAO_OK)
+		return s;
+	to = head.seq < mark + TRIGRAM_INDEX_BATCH ? head.seq
+	                                           : mark + TRIGRAM_INDEX_BATCH;
+	if (to <= mark)
+		return DAO_OK;
+	f->write_sent = 1;
+	if ((s = run_two(DAO_STMT_TRIGRAM_INDEX, mark, to, f)) != DAO_OK ||
+	    (s = dao_prepare(DAO_STMT_TRIGRAM_SET_MARK, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&param, &to);
+	if (mysql_stmt_bind_param(st, &param) != 0 ||
+	    mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, "trigram set mark", f);
+	*indexed = (long)(to - mark);
+	return DAO_OK;
+}
+
+/* READ COMMITTED, as the sequencer: the users are read as committed,
+ * without locks that would hold up their writers. */
+static enum dao_status trigram_index(long *indexed, struct dao_failure *f)
+{
+	enum dao_status s;
+
+	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) != DAO_OK ||
+	    (s = dao_begin(f)) != DAO_OK)
+		return s;
+	return dao_end_transaction(trigram_steps(indexed, f), f);
 }
 
 /* A page: the request, and the row buffers. */
@@ -377,6 +437,16 @@ static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
 			return s;
 		/* Both keep up with any write rate the server takes. */
 		if (q.numbered < SEQUENCE_BATCH && q.purged < PURGE_BATCH)
+			break;
+	}
+	for (i = 0; i < HOUSEKEEPING_BATCHES && dao_seconds_now() < until;
+	     i++) {
+		long indexed;
+		enum dao_status s = trigram_index(&indexed, f);
+
+		if (s != DAO_OK)
+			return s;
+		if (indexed < TRIGRAM_INDEX_BATCH)
 			break;
 	}
 	return DAO_OK;

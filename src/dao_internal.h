@@ -69,6 +69,10 @@ enum dao_stmt {
 	DAO_STMT_CHANGES_PAGE,     /* a page of the feed */
 	DAO_STMT_CHANGES_KEPT,     /* where retention starts keeping */
 	DAO_STMT_CHANGES_PURGE,    /* deletes a window of old changes */
+	DAO_STMT_TRIGRAM_LOCK,     /* the trigram index's mark, locked */
+	DAO_STMT_TRIGRAM_MARK,     /* the mark */
+	DAO_STMT_TRIGRAM_INDEX,    /* indexes a window of changes' users */
+	DAO_STMT_TRIGRAM_SET_MARK, /* the new mark */
 	DAO_STMT_IDEM_CLAIM,       /* an Idempotency-Key's row */
 	DAO_STMT_IDEM_SAVE,        /* its answer */
 	DAO_STMT_IDEM_READ,        /* a committed one */

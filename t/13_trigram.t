@@ -8,7 +8,9 @@
 # trigram index only when a value's rarest trigram is in under a quarter of
 # all 64-id blocks: a user at id 6400000 makes 100001 blocks, so with it
 # the searches below go through the index, and without it through the
-# scan (the handler counters show which). Adds two users and deletes them again (also on failure), then sets
+# scan (the handler counters show which). The index takes writes in
+# after they commit; until then a search finds them through their
+# changes. Adds two users and deletes them again (also on failure), then sets
 # the AUTO_INCREMENT back.
 . "$(dirname "$0")/lib.sh"
 
@@ -98,21 +100,44 @@ same last-name last_name %C3%A1ez 'áez'
 
 sample_searches # through the scan (one block of users)
 other_searches
+# The index takes writes in after they commit (sql/07_search_trigrams.sql):
+# while a transaction holds its mark, the service cannot move it, and a
+# user inserted with SQL meanwhile is found through the changes the index
+# has yet to take in; once the mark is free, housekeeping indexes it.
+mkfifo "$TEST_TMP/mark"
+$USERS_MYSQL <"$TEST_TMP/mark" >"$TEST_TMP/mark.out" 2>&1 &
+mark_pid=$!
+exec 5>"$TEST_TMP/mark"
+echo 'START TRANSACTION; SELECT seq FROM user_trigram_head WHERE one = 1 FOR UPDATE;' >&5
+mark_held() {
+	! q 'SELECT seq FROM user_trigram_head WHERE one = 1 FOR UPDATE NOWAIT' >/dev/null 2>&1
+}
+ok 'a transaction holds the index mark' wait_for 10 mark_held
 q "INSERT INTO users (id, nickname, first_name, last_name, email,
 	identification_type, identification_number, country_id,
 	creation_date, update_date) VALUES ($FAR, 'FAR AWAY', 'Far', 'Awayqq',
 	'far.awayqq@zz.zz', 'DNI', '64000000640', 'AR', UTC_TIMESTAMP(),
 	UTC_TIMESTAMP())"
-# Awayqq: 4 trigrams; far.awayqq@zz.zz: 14, all distinct.
-is "$(q "SELECT COUNT(*) FROM user_trigram_blocks WHERE blk = $FAR DIV 64 AND col IN (3, 4)")" \
-	18 'a user inserted with SQL is indexed by the trigger: 18 trigrams'
+same email email yqq%40zz yqq@zz
+is "$(body_ids)" "$FAR" 'mark held: a user inserted with SQL is found at once'
+same first-name first_name fAR fAR
+is "$(body_ids)" "$FAR" 'mark held: and by its first name'
+is "$(q "SELECT COUNT(*) FROM user_trigram_blocks WHERE blk = $FAR DIV 64")" \
+	0 'mark held: its block is not indexed yet (it was found through its change)'
+echo 'ROLLBACK;' >&5
+exec 5>&-
+wait "$mark_pid"
+unlike "$(cat "$TEST_TMP/mark.out")" 'ERROR' 'the transaction holding the mark ran without error'
+# FAR AWAY: 6 trigrams; Far: 1; Awayqq: 4; far.awayqq@zz.zz: 14, all
+# distinct; DNI: 1; 64000000640: 640 400 000 006 064, 5 distinct; AR: none.
+far_indexed() {
+	[ "$(q "SELECT GROUP_CONCAT(n ORDER BY col) FROM (SELECT col, COUNT(*) AS n
+		FROM user_trigram_blocks WHERE blk = $FAR DIV 64 GROUP BY col) AS c")" = 6,1,4,14,1,5 ]
+}
+ok 'mark free: housekeeping indexes its seven columns (6,1,4,14,1,5 trigrams)' \
+	wait_for 10 far_indexed
 ok 'its trigrams are there' \
 	[ "$(q "SELECT COUNT(*) FROM user_trigram_blocks WHERE col = 4 AND tri = 'yqq' AND blk = $FAR DIV 64")" = 1 ]
-# FAR AWAY: 6 trigrams; Far: 1; DNI: 1; 64000000640: 640 400 000 006 064,
-# 5 distinct; AR: none.
-is "$(q "SELECT GROUP_CONCAT(n ORDER BY col) FROM (SELECT col, COUNT(*) AS n
-	FROM user_trigram_blocks WHERE blk = $FAR DIV 64 GROUP BY col) AS c")" \
-	6,1,4,14,1,5 'the trigger indexes its seven columns: 6,1,4,14,1,5 trigrams'
 # 500 more users far away, so that a scan reads many more rows than a
 # block: none holds a value searched below ('FILLER', 'Fill', 'FILL7').
 q "INSERT INTO users (id, nickname, first_name, last_name, email,
@@ -121,6 +146,12 @@ q "INSERT INTO users (id, nickname, first_name, last_name, email,
 	'Fill', CONCAT('Filler', seq), CONCAT('filler', seq, '@fill.zz'), 'ZZZ',
 	CONCAT('FILL', seq), 'ZZ', UTC_TIMESTAMP(), UTC_TIMESTAMP()
 	FROM seq_1_to_500"
+# index_caught_up: no change the index has yet to take in.
+index_caught_up() {
+	[ "$(q 'SELECT COUNT(*) FROM user_changes WHERE seq = 0 OR
+		seq > (SELECT seq FROM user_trigram_head WHERE one = 1)')" = 0 ]
+}
+ok 'housekeeping indexes the 500 users inserted with SQL' wait_for 20 index_caught_up
 sample_searches # through the index
 other_searches
 same email email yqq%40zz yqq@zz
