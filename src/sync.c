@@ -17,24 +17,17 @@
 
 int sync_after_parse(const char *query, long *after)
 {
-	struct params_pair pair;
 	char buf[32];
-	int found = 0;
 	size_t n;
+	/* Repeated or without '=': -1 here; empty: decimal_parse's -1. */
+	int found = params_query_get(query, "after", buf, sizeof(buf), &n);
 
-	while (params_query_next(&query, &pair)) {
-		if (params_query_decode(pair.raw, pair.key_len, buf,
-		        sizeof(buf), &n) != 0 ||
-		    n != 5 || memcmp(buf, "after", 5) != 0)
-			continue;
-		if (found++ || pair.value == NULL ||
-		    params_query_decode(pair.value, pair.value_len, buf,
-		        sizeof(buf), &n) != 0 ||
-		    decimal_parse(buf, n, 0, LONG_MAX, DECIMAL_CANONICAL,
-		        after) != DECIMAL_OK)
-			return -1;
-	}
-	return found;
+	if (found <= 0)
+		return found;
+	return decimal_parse(buf, n, 0, LONG_MAX, DECIMAL_CANONICAL, after) ==
+	        DECIMAL_OK
+	    ? 1
+	    : -1;
 }
 
 int sync_cursor_format(long seq, char *out, size_t size)
