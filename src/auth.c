@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <jwt.h>
 
+#include "base64url.h"
 #include "log.h"
 #include "scope.h"
 #include "xmalloc.h"
@@ -80,12 +81,6 @@ static const char *bearer_token(const char *header, size_t *len)
 	return p;
 }
 
-static int is_base64url(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
 /*
  * A compact JWS is three unpadded base64url segments. libjwt 1.10's decoder
  * skips characters it does not know instead of failing, so anything else
@@ -101,7 +96,7 @@ static int token_well_formed(const char *token, size_t len)
 			if (seglen == 0 || seglen % 4 == 1 || ++segments > 3)
 				return 0;
 			seglen = 0;
-		} else if (is_base64url(token[i])) {
+		} else if (base64url_value((unsigned char)token[i]) >= 0) {
 			seglen++;
 		} else {
 			return 0;
@@ -110,34 +105,24 @@ static int token_well_formed(const char *token, size_t len)
 	return segments == 3;
 }
 
-/* The value of a base64url character token_well_formed let through. */
-static unsigned b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return (unsigned)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (unsigned)(c - 'a') + 26;
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0') + 52;
-	return c == '-' ? 62 : 63;
-}
+/* Characters decoded at a time: a multiple of 4, so each part decodes
+ * by itself, with no allocation for a token of any length. */
+#define NUL_SCAN_CHARS 256
 
-/* Whether the segment decodes to a NUL byte anywhere (decoded on the fly,
- * nothing kept). */
+/* Whether a segment token_well_formed let through decodes to a NUL byte
+ * anywhere. Lenient, as libjwt decodes it: unused bits are not checked. */
 static int segment_has_nul(const char *s, size_t len)
 {
-	unsigned long bits = 0;
-	unsigned nbits = 0;
-	size_t i;
+	unsigned char buf[NUL_SCAN_CHARS / 4 * 3];
+	size_t off, part, n;
 
-	for (i = 0; i < len; i++) {
-		bits = bits << 6 | b64url_value(s[i]);
-		nbits += 6;
-		if (nbits >= 8) {
-			nbits -= 8;
-			if ((bits >> nbits & 0xFF) == 0)
-				return 1;
-		}
+	for (off = 0; off < len; off += part) {
+		part = len - off < NUL_SCAN_CHARS ? len - off : NUL_SCAN_CHARS;
+		/* It cannot fail here; if it did, refusing is the safe side. */
+		if (base64url_decode(s + off, part, buf, sizeof(buf), &n,
+		        BASE64URL_LENIENT) != 0 ||
+		    memchr(buf, 0, n) != NULL)
+			return 1;
 	}
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base64url.h"
 #include "calendar.h"
 #include "decimal.h"
 #include "utf8.h"
@@ -16,21 +17,6 @@
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static int b64_value(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '-')
-		return 62;
-	if (ch == '_')
-		return 63;
-	return -1;
-}
 
 /* Unpadded base64url of len bytes; out must hold (len + 2) / 3 * 4 + 1. */
 static size_t b64_encode(const unsigned char *in, size_t len, char *out)
@@ -58,38 +44,6 @@ static size_t b64_encode(const unsigned char *in, size_t len, char *out)
 	}
 	out[o] = '\0';
 	return o;
-}
-
-/*
- * Decodes canonical unpadded base64url into out (outlen bytes). A text of
- * 4n + 1 characters, a character outside the alphabet, or unused low bits
- * that are not zero fail: every payload has exactly one spelling.
- */
-static int b64_decode(const char *in, size_t len, unsigned char *out,
-    size_t outlen, size_t *n)
-{
-	unsigned long acc = 0;
-	size_t i, o = 0;
-	int bits = 0;
-
-	if (len % 4 == 1 || len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0) > outlen)
-		return -1;
-	for (i = 0; i < len; i++) {
-		int v = b64_value((unsigned char)in[i]);
-
-		if (v < 0)
-			return -1;
-		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits & 0xff);
-		}
-	}
-	if (bits > 0 && (acc & ((1ul << bits) - 1)) != 0)
-		return -1;
-	*n = o;
-	return 0;
 }
 
 /* A fixed-width field of a date: its digits, leading zeros included. */
@@ -236,8 +190,12 @@ int cursor_decode(const char *text, size_t len, struct cursor *out)
 	size_t n, flen;
 	int filtered;
 
+	/* Canonical: a 4n + 1 length, a character outside the alphabet or
+	 * unused bits that are not zero fail, so every payload has exactly
+	 * one spelling. */
 	if (len == 0 ||
-	    b64_decode(text, len, payload, sizeof(payload), &n) != 0)
+	    base64url_decode(text, len, payload, sizeof(payload), &n,
+	        BASE64URL_CANONICAL) != 0)
 		return -1;
 	p = (const char *)payload;
 	end = p + n;

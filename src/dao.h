@@ -176,12 +176,25 @@ enum dao_status dao_changes_page(long after, long limit, dao_change_fn each,
     void *ctx, struct dao_feed_head *head);
 /* The head as it is (no sequencing): the export's X-Changes-Cursor. */
 enum dao_status dao_changes_head(struct dao_feed_head *head);
+/* How often a worker does housekeeping, at most. */
+#define DAO_HOUSEKEEPING_SECONDS 1.0
+
 /*
  * Housekeeping, at most once every DAO_HOUSEKEEPING_SECONDS per worker:
  * sequences the backlog (so the feed's table stays bounded when nobody
  * reads it), deletes a batch of changes older than retention_days and a
- * batch of expired Idempotency-Keys. Failures are logged only.
+ * batch of expired Idempotency-Keys. Only when dao_housekeeping_want was
+ * called since the last, and its period is over; else nothing. Failures
+ * are logged only. The worker calls it between requests (worker.c).
  */
 void dao_housekeeping(long retention_days);
+
+/* A write or a feed read asks for housekeeping: no I/O, the request does
+ * not wait for it. */
+void dao_housekeeping_want(void);
+
+/* 0 when no housekeeping is wanted; else 1 and *in, the seconds until
+ * dao_housekeeping will do it: negative when it has been due that long. */
+int dao_housekeeping_due(double *in);
 
 #endif

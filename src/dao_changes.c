@@ -18,15 +18,17 @@
 #define PURGE_BATCH 1000
 /* Expired Idempotency-Keys one housekeeping deletes at most. */
 #define IDEM_PURGE_BATCH 500
-/* How often a worker does housekeeping, and how long it may go on: the
- * request that runs it waits for it. Four workers keep up with over
- * 10,000 writes a second so. */
-#define HOUSEKEEPING_SECONDS 1.0
+/* How long one housekeeping may go on, once every
+ * DAO_HOUSEKEEPING_SECONDS (dao.h): a request that comes meanwhile waits
+ * for it. Four workers keep up with over 10,000 writes a second so. */
 #define HOUSEKEEPING_BUDGET_SECONDS 0.05
 
-/* When this worker next does housekeeping (monotonic seconds): per-worker
- * state of the connection's kind, set only here. */
+/* When this worker may next do housekeeping, and since when a write or a
+ * feed read wants it (monotonic seconds): per-worker state of the
+ * connection's kind, set only here. */
 static double next_housekeeping;
+static int housekeeping_wanted;
+static double housekeeping_wanted_at;
 
 /* One sequencer transaction: what it did, and whether it also purges. */
 struct sequencer {
@@ -481,10 +483,31 @@ void dao_housekeeping(long retention_days)
 {
 	double now = dao_seconds_now();
 
-	if (now < next_housekeeping)
+	if (!housekeeping_wanted || now < next_housekeeping)
 		return;
-	next_housekeeping = now + HOUSEKEEPING_SECONDS;
+	next_housekeeping = now + DAO_HOUSEKEEPING_SECONDS;
+	housekeeping_wanted = 0;
 	if (dao_run("housekeeping", housekeeping_attempt, &retention_days) ==
 	    DAO_OK)
 		dao_idem_purge();
+}
+
+void dao_housekeeping_want(void)
+{
+	if (housekeeping_wanted)
+		return;
+	housekeeping_wanted = 1;
+	housekeeping_wanted_at = dao_seconds_now();
+}
+
+int dao_housekeeping_due(double *in)
+{
+	double due = next_housekeeping > housekeeping_wanted_at
+	    ? next_housekeeping
+	    : housekeeping_wanted_at;
+
+	if (!housekeeping_wanted)
+		return 0;
+	*in = due - dao_seconds_now();
+	return 1;
 }

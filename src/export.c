@@ -19,28 +19,22 @@ static int put(char *out, size_t size, size_t *n, const char *s, size_t len)
 
 int export_format_parse(const char *query, enum export_format *out)
 {
-	struct params_pair pair;
 	char buf[16];
-	int found = 0;
 	size_t n;
+	/* Repeated or without '=': -1 here; empty: neither name below. */
+	int found = params_query_get(query, "format", buf, sizeof(buf), &n);
 
 	*out = EXPORT_NDJSON;
-	while (params_query_next(&query, &pair)) {
-		if (params_query_decode(pair.raw, pair.key_len, buf,
-		        sizeof(buf), &n) != 0 ||
-		    n != 6 || memcmp(buf, "format", 6) != 0)
-			continue;
-		if (found++ || pair.value == NULL ||
-		    params_query_decode(pair.value, pair.value_len, buf,
-		        sizeof(buf), &n) != 0)
-			return -1;
-		if (n == 6 && memcmp(buf, "ndjson", 6) == 0)
-			*out = EXPORT_NDJSON;
-		else if (n == 3 && memcmp(buf, "csv", 3) == 0)
-			*out = EXPORT_CSV;
-		else
-			return -1;
-	}
+	if (found == 0)
+		return 0;
+	if (found < 0)
+		return -1;
+	if (n == 6 && memcmp(buf, "ndjson", 6) == 0)
+		*out = EXPORT_NDJSON;
+	else if (n == 3 && memcmp(buf, "csv", 3) == 0)
+		*out = EXPORT_CSV;
+	else
+		return -1;
 	return 0;
 }
 

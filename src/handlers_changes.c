@@ -86,7 +86,7 @@ void handle_users_changes(const struct request *req, struct response *res)
 		handler_dao_failure(res, s);
 		return;
 	}
-	dao_housekeeping(req->cfg->changes.retention_days);
+	dao_housekeeping_want();
 	if (has_after && after < head.purged) {
 		json_object_put(page.array);
 		http_answer(res, ANSWER_FEED_GONE);

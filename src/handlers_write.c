@@ -121,7 +121,7 @@ static void add_idempotent(const struct request *req, struct response *res,
 		res->etag[json - k.answer] = '\0';
 		res->replayed = k.replayed;
 		added(res, k.user_id, body);
-		dao_housekeeping(req->cfg->changes.retention_days);
+		dao_housekeeping_want();
 	}
 	free(k.answer);
 }
@@ -154,7 +154,7 @@ void handle_user_add(const struct request *req, struct response *res)
 	}
 	handler_etag(res, &u, USER_VIEW_FULL, mask);
 	added(res, u.id, user_to_json_masked(&u, USER_VIEW_FULL, mask));
-	dao_housekeeping(req->cfg->changes.retention_days);
+	dao_housekeeping_want();
 }
 
 /*
@@ -180,7 +180,7 @@ void handle_user_update(const struct request *req, struct response *res)
 	if (status == DAO_OK || status == DAO_STALE)
 		handler_etag(res, &u, USER_VIEW_FULL, mask);
 	if (status == DAO_OK)
-		dao_housekeeping(req->cfg->changes.retention_days);
+		dao_housekeeping_want();
 	if (status == DAO_NOT_FOUND)
 		http_answer(res, ANSWER_UPDATE_MISSING);
 	else if (status == DAO_CONFLICT)
@@ -206,7 +206,7 @@ void handle_user_delete(const struct request *req, struct response *res)
 		return;
 	status = dao_user_delete(id, &want, &current);
 	if (status == DAO_OK)
-		dao_housekeeping(req->cfg->changes.retention_days);
+		dao_housekeeping_want();
 	if (status == DAO_NOT_FOUND) {
 		http_answer(res, ANSWER_DELETE_MISSING);
 	} else if (status == DAO_STALE) {

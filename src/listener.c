@@ -269,10 +269,21 @@ static FCGX_Request *handle(struct listener *l, const struct epoll_event *ev,
 	return NULL;
 }
 
-FCGX_Request *listener_next(struct listener *l)
+/* epoll_wait's timeout until a monotonic time: rounded up, so the wait
+ * does not end before it; 0 once it has passed. */
+static int timeout_until(double end)
+{
+	double left = end - now_seconds();
+
+	return left > 0 ? (int)(left * 1000.0) + 1 : 0;
+}
+
+FCGX_Request *listener_next(struct listener *l, double idle_secs)
 {
 	struct epoll_event ev[EVENTS_MAX];
+	double idle_end = now_seconds() + idle_secs;
 
+	l->idle = 0;
 	for (;;) {
 		FCGX_Request *fr;
 		int n, timeout = -1;
@@ -284,12 +295,14 @@ FCGX_Request *listener_next(struct listener *l)
 			l->n += l->conn[n].ipcFd >= 0;
 		watch_listener(l);
 		watch_connections(l);
+		/* Draining bounds the wait by drain_end alone: the worker's
+		 * idle work is not worth delaying its stop for. */
 		if (l->draining) {
-			double left = l->drain_end - now_seconds();
-
-			if (l->n == 0 || left <= 0)
+			if (l->n == 0 || l->drain_end <= now_seconds())
 				return NULL;
-			timeout = (int)(left * 1000.0) + 1;
+			timeout = timeout_until(l->drain_end);
+		} else if (idle_secs >= 0) {
+			timeout = timeout_until(idle_end);
 		}
 		n = epoll_wait(l->epfd, ev, EVENTS_MAX, timeout);
 		if (n < 0 && errno != EINTR) {
@@ -298,6 +311,10 @@ FCGX_Request *listener_next(struct listener *l)
 		}
 		if (n > 0 && (fr = handle(l, ev, n)) != NULL)
 			return fr;
+		if (n == 0 && !l->draining && idle_secs >= 0) {
+			l->idle = 1;
+			return NULL;
+		}
 	}
 }
 

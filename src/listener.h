@@ -21,6 +21,7 @@ struct listener {
 	int draining;      /* told to stop: no new connections */
 	double drain_end;  /* then the kept ones are closed */
 	double drain_secs; /* how long nginx gets to close them itself */
+	int idle;          /* the last listener_next waited idle_secs */
 	FCGX_Request conn[LISTENER_CONNS_MAX];     /* ipcFd -1: a free slot */
 	unsigned char watched[LISTENER_CONNS_MAX]; /* in the epoll set */
 	size_t n;                                  /* slots in use */
@@ -43,9 +44,12 @@ int listener_init(struct listener *l, int listen_fd,
  * connection when nginx asked for it). Once a stop signal has come no
  * connection is accepted; requests on kept connections are still served
  * until nginx closes them or drain_secs have passed; then NULL (and
- * l->draining is set; NULL without it: an error, logged).
+ * l->draining is set). idle_secs, when not negative: NULL with l->idle set
+ * once that long has passed without a request (0: none is waiting now),
+ * for the worker's own work; never while draining. NULL with neither set:
+ * an error, logged.
  */
-FCGX_Request *listener_next(struct listener *l);
+FCGX_Request *listener_next(struct listener *l, double idle_secs);
 
 /* Closes every connection still held and the epoll descriptor. */
 void listener_close(struct listener *l);

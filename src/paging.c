@@ -11,11 +11,9 @@
 #include "params.h"
 
 #define PAGING_MAX_PAGE 2147483647L
-/*
- * Room for one decoded key or value: the longest cursor. A known key's
- * value that could not fit is not a valid one, and a key that could not
- * fit is not a known one, so nothing longer needs decoding.
- */
+/* Room for one decoded value: the longest cursor. A known key's value
+ * that could not fit is not a valid one, so nothing longer needs
+ * decoding. */
 #define PAGING_BUF CURSOR_TEXT_MAX
 
 /* The known parameters, in the order their errors take precedence. */
@@ -57,12 +55,6 @@ static const struct {
 	{ "creationDate", USER_CREATION_DATE },
 	{ "update_date", USER_UPDATE_DATE },
 	{ "updateDate", USER_UPDATE_DATE },
-};
-
-/* What the scan found for one known key. */
-struct key_state {
-	int seen;
-	int bad;
 };
 
 static int ascii_lower(int c)
@@ -108,17 +100,6 @@ static int parse_order_at(const char *s, size_t len, int *descending)
 	return 0;
 }
 
-static int key_index(const char *key, size_t len)
-{
-	int k;
-
-	for (k = 0; k < KEY_COUNT; k++)
-		if (strlen(key_names[k]) == len &&
-		    memcmp(key, key_names[k], len) == 0)
-			return k;
-	return -1;
-}
-
 /* Decoded value of a known key into out; -1 when the value is not valid. */
 static int apply_value(int k, const char *v, size_t len, long max_limit,
     struct paging *out)
@@ -145,36 +126,6 @@ static int apply_value(int k, const char *v, size_t len, long max_limit,
 }
 
 /*
- * One pair; buf has room for PAGING_BUF bytes. Keys that do not decode
- * cannot be known ones, so they are ignored too.
- */
-static void scan_pair(const struct params_pair *pair, char *buf, long max_limit,
-    struct paging *out, struct key_state *state)
-{
-	size_t n;
-	int k;
-
-	if (params_query_decode(pair->raw, pair->key_len, buf, PAGING_BUF,
-	        &n) != 0)
-		return;
-	k = key_index(buf, n);
-	if (k < 0)
-		return;
-	if (state[k].seen++) {
-		state[k].bad = 1; /* repeated: ambiguous, refuse it */
-		return;
-	}
-	if (pair->value == NULL) {
-		state[k].bad = 1; /* "page" alone: an empty value */
-		return;
-	}
-	if (params_query_decode(pair->value, pair->value_len, buf, PAGING_BUF,
-	        &n) != 0 ||
-	    apply_value(k, buf, n, max_limit, out) != 0)
-		state[k].bad = 1;
-}
-
-/*
  * Precedence when several parameters are bad: page, then limit, then
  * orderBy, then orderAt, then cursor, whatever their order in the query, so
  * one query always gets the same answer. A cursor with a page, or one made
@@ -183,25 +134,31 @@ static void scan_pair(const struct params_pair *pair, char *buf, long max_limit,
 enum paging_error paging_parse(const char *query, long default_limit,
     long max_limit, struct paging *out)
 {
-	struct key_state state[KEY_COUNT];
-	struct params_pair pair;
 	char buf[PAGING_BUF];
-	int k;
+	int k, page_seen = 0;
+	size_t n;
 
 	out->page = 0;
 	out->limit = default_limit;
 	out->order_by = USER_ID;
 	out->descending = 0;
 	out->has_cursor = 0;
-	memset(state, 0, sizeof(state));
-	while (params_query_next(&query, &pair))
-		scan_pair(&pair, buf, max_limit, out, state);
-	for (k = 0; k < KEY_COUNT; k++)
-		if (state[k].bad)
+	/* In precedence order: the first bad key is the answer. Repeated
+	 * or without '=' ("page" alone) is bad; an empty value is
+	 * apply_value's to refuse. */
+	for (k = 0; k < KEY_COUNT; k++) {
+		int found =
+		    params_query_get(query, key_names[k], buf, sizeof(buf), &n);
+
+		if (found < 0 ||
+		    (found > 0 && apply_value(k, buf, n, max_limit, out) != 0))
 			return key_errors[k];
+		if (k == KEY_PAGE)
+			page_seen = found;
+	}
 	if (!out->has_cursor)
 		return PAGING_OK;
-	if (state[KEY_PAGE].seen)
+	if (page_seen)
 		return PAGING_CURSOR_WITH_PAGE;
 	if (out->cursor.column != out->order_by ||
 	    out->cursor.descending != out->descending)

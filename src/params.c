@@ -102,6 +102,35 @@ int params_query_decode(const char *raw, size_t len, char *buf, size_t size,
 	return urldecode(raw, len, buf, out_len, URLDECODE_FORM);
 }
 
+/* Whether the pair's key decodes to name. A key longer than name fully
+ * percent-encoded cannot, so the buffer only needs room for that. */
+static int key_is(const struct params_pair *pair, const char *name)
+{
+	char key[PARAMS_NAME_MAX * 3 + 1];
+	size_t n, name_len = strlen(name);
+
+	return params_query_decode(pair->raw, pair->key_len, key, sizeof(key),
+	           &n) == 0 &&
+	    n == name_len && memcmp(key, name, n) == 0;
+}
+
+int params_query_get(const char *query, const char *name, char *buf,
+    size_t size, size_t *len)
+{
+	struct params_pair pair;
+	int found = 0;
+
+	while (params_query_next(&query, &pair)) {
+		if (!key_is(&pair, name))
+			continue;
+		if (found++ || pair.value == NULL ||
+		    params_query_decode(pair.value, pair.value_len, buf, size,
+		        len) != 0)
+			return -1;
+	}
+	return found;
+}
+
 int params_is_json(const char *content_type)
 {
 	static const char json[] = "application/json";

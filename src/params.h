@@ -51,6 +51,22 @@ int params_query_next(const char **pos, struct params_pair *pair);
 int params_query_decode(const char *raw, size_t len, char *buf, size_t size,
     size_t *out_len);
 
+/* The longest name params_query_get looks up, in bytes. */
+#define PARAMS_NAME_MAX 16
+
+/*
+ * The one pair of the raw query whose key form-decodes to name (in any
+ * spelling: "%66ormat" is format; name has at most PARAMS_NAME_MAX
+ * bytes): returns 1 with its value form-decoded into buf (size bytes,
+ * params_query_decode's rules) and *len set; 0 when no key is name
+ * (keys that do not decode are no one's). -1 when name is given more
+ * than once (ambiguous), has no '=' ("page" alone), or its value does
+ * not decode into buf. An empty value ("page=") is found, with *len 0:
+ * each caller's own parse decides about it.
+ */
+int params_query_get(const char *query, const char *name, char *buf,
+    size_t size, size_t *len);
+
 /* 1 when a Content-Type value is application/json, in any case, with or
  * without parameters ("application/json; charset=utf-8"); else 0. */
 int params_is_json(const char *content_type);

@@ -10,30 +10,24 @@
 #include <json-c/json.h>
 #include <openssl/sha.h>
 
+#include "base64url.h"
 #include "decimal.h"
 #include "params.h"
 #include "xmalloc.h"
 
 int sync_after_parse(const char *query, long *after)
 {
-	struct params_pair pair;
 	char buf[32];
-	int found = 0;
 	size_t n;
+	/* Repeated or without '=': -1 here; empty: decimal_parse's -1. */
+	int found = params_query_get(query, "after", buf, sizeof(buf), &n);
 
-	while (params_query_next(&query, &pair)) {
-		if (params_query_decode(pair.raw, pair.key_len, buf,
-		        sizeof(buf), &n) != 0 ||
-		    n != 5 || memcmp(buf, "after", 5) != 0)
-			continue;
-		if (found++ || pair.value == NULL ||
-		    params_query_decode(pair.value, pair.value_len, buf,
-		        sizeof(buf), &n) != 0 ||
-		    decimal_parse(buf, n, 0, LONG_MAX, DECIMAL_CANONICAL,
-		        after) != DECIMAL_OK)
-			return -1;
-	}
-	return found;
+	if (found <= 0)
+		return found;
+	return decimal_parse(buf, n, 0, LONG_MAX, DECIMAL_CANONICAL, after) ==
+	        DECIMAL_OK
+	    ? 1
+	    : -1;
 }
 
 int sync_cursor_format(long seq, char *out, size_t size)
@@ -77,38 +71,18 @@ void sync_body_hash(const char *body, size_t len,
 	SHA256((const unsigned char *)(body != NULL ? body : ""), len, out);
 }
 
-static int b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '-' ? 62 : c == '_' ? 63 : -1;
-}
-
 /* Decodes len characters of base64url into a new NUL-terminated string
- * (the caller frees it); NULL on a character outside the alphabet. */
+ * (the caller frees it); NULL on a character outside the alphabet. Lenient:
+ * this only reads the sub of a token auth.c has already checked. */
 static char *b64url_decode(const char *s, size_t len)
 {
-	char *out = xmalloc(len * 3 / 4 + 1);
-	unsigned long acc = 0;
-	size_t i, n = 0;
-	int bits = 0;
+	size_t size = base64url_decoded_len(len), n;
+	char *out = xmalloc(size + 1);
 
-	for (i = 0; i < len; i++) {
-		int v = b64url_value(s[i]);
-
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6 | (unsigned long)v) & 0xffffff;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			out[n++] = (char)(acc >> bits & 0xff);
-		}
+	if (base64url_decode(s, len, (unsigned char *)out, size, &n,
+	        BASE64URL_LENIENT) != 0) {
+		free(out);
+		return NULL;
 	}
 	out[n] = '\0';
 	return out;

@@ -267,6 +267,35 @@ static int peer_allow(const struct config *cfg, struct netaddr_allow *buf,
 	return 0;
 }
 
+/*
+ * The next request to serve, doing the DAO's housekeeping in between: a
+ * request should not pay for it (it ran at the end of the writes and feed
+ * reads that want it, which waited up to its budget). It runs once no
+ * request is waiting and its period is over; a worker never idle for a
+ * whole period after that (saturated) runs it anyway, so the feed's
+ * tables stay bounded under any load. A stopping worker leaves it to the
+ * others.
+ */
+static FCGX_Request *next_request(struct listener *conns, long retention_days)
+{
+	for (;;) {
+		FCGX_Request *fr;
+		double in;
+
+		if (conns->draining || !dao_housekeeping_due(&in))
+			in = -1.0; /* nothing to do but wait for requests */
+		else if (in <= -DAO_HOUSEKEEPING_SECONDS) {
+			dao_housekeeping(retention_days);
+			continue;
+		} else if (in < 0)
+			in = 0;
+		fr = listener_next(conns, in);
+		if (fr != NULL || !conns->idle)
+			return fr;
+		dao_housekeeping(retention_days);
+	}
+}
+
 int worker_run(const struct config *cfg, int listen_fd)
 {
 	struct http_out out = { NULL, 0, 0 };
@@ -286,7 +315,8 @@ int worker_run(const struct config *cfg, int listen_fd)
 		return 1;
 	dao_init(&cfg->database, &cfg->replicas);
 	log_info("worker ready");
-	while ((fr = listener_next(&conns)) != NULL) {
+	while ((fr = next_request(&conns, cfg->changes.retention_days)) !=
+	    NULL) {
 		if (serve(fr, cfg, &out))
 			abort_request(fr);
 		else

@@ -179,12 +179,66 @@ static void test_query(void)
 	ok(query_decodes("%C3", 64, NULL), "query: cut UTF-8 refused");
 }
 
+/* params_query_get's answer for name in query, with buf of size bytes:
+ * "-1", "0", or "1:" and the value. */
+static int get_is(const char *query, const char *name, size_t size,
+    const char *want)
+{
+	char buf[64], got[80];
+	size_t n = 99;
+	int rc = params_query_get(query, name, buf, size, &n);
+
+	if (rc == 1)
+		snprintf(got, sizeof(got), "1:%.*s", (int)n, buf);
+	else
+		snprintf(got, sizeof(got), "%d", rc);
+	return strcmp(got, want) == 0;
+}
+
+static void test_query_get(void)
+{
+	ok(get_is(NULL, "page", 64, "0"), "get: NULL query, absent");
+	ok(get_is("", "page", 64, "0"), "get: empty query, absent");
+	ok(get_is("limit=5", "page", 64, "0"), "get: another key, absent");
+	ok(get_is("pages=1&pag=2", "page", 64, "0"),
+	    "get: a longer or shorter key is another");
+	ok(get_is("Page=1", "page", 64, "0"), "get: keys are case-sensitive");
+	ok(get_is("a=1&page=2&b=3", "page", 64, "1:2"), "get: found");
+	ok(get_is("page=", "page", 64, "1:"), "get: an empty value is found");
+	ok(get_is("page", "page", 64, "-1"), "get: no '=' refused");
+	ok(get_is("page=1&page=1", "page", 64, "-1"),
+	    "get: repeated refused, even with the same value");
+	ok(get_is("page=&page=", "page", 64, "-1"),
+	    "get: repeated empty refused");
+	ok(get_is("page=1&page", "page", 64, "-1"),
+	    "get: repeated without '=' refused");
+	ok(get_is("page=1&pa%67e=2", "page", 64, "-1"),
+	    "get: repeated in another spelling refused");
+	ok(get_is("page=a+b%2B", "page", 64, "1:a b+"),
+	    "get: the value form-decoded once");
+	ok(get_is("%70%61%67%65=7", "page", 64, "1:7"),
+	    "get: a key fully percent-encoded is the name");
+	ok(get_is("%66%6F%72%6D%61%74=csv", "format", 64, "1:csv"),
+	    "get: 18 bytes of encoded key are still the name");
+	ok(get_is("pa+e=1", "pa e", 64, "1:1"), "get: '+' in a key is a space");
+	ok(get_is("pa%=1&page=2", "page", 64, "1:2"),
+	    "get: a key that does not decode is no one's");
+	ok(get_is("page=%", "page", 64, "-1"),
+	    "get: a value that does not decode refused");
+	ok(get_is("page=1234", "page", 5, "1:1234"), "get: a value that fits");
+	ok(get_is("page=12345", "page", 5, "-1"),
+	    "get: a value too long for the buffer refused");
+	ok(get_is("page=&page=1", "limit", 64, "0"),
+	    "get: another key's repeats are not this one's");
+}
+
 int main(void)
 {
 	test_ids();
 	test_days();
 	test_text();
 	test_query();
+	test_query_get();
 	test_media_types();
 	return tap_done();
 }
