@@ -237,6 +237,10 @@ static enum dao_status probe(struct query *q, enum dao_plan *plan, int *empty,
 	}
 	if ((s = probe_counts(st, q, count, f)) != DAO_OK)
 		return s;
+	/* Changes not taken in yet: ask for the upkeep, for writes made
+	 * outside the service (which ask for none) as well. */
+	if (count[PROBE_TAIL] > 0)
+		dao_housekeeping_want();
 	/* Insertion sort of the few trigrams by their block counts. */
 	for (i = 0; i < q->tri_count; i++) {
 		for (j = i; j > 0 && count[order[j - 1]] > count[i]; j--)

@@ -278,8 +278,8 @@ static int sql_probe(char *buf, size_t size)
 	return rc |
 	    sql_add(buf, size, &len,
 	        "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users), "
-	        "(SELECT COUNT(*) FROM (SELECT 1 FROM user_changes WHERE "
-	        TRIGRAM_TAIL " LIMIT %d) AS tl)",
+	        "(SELECT COUNT(*) FROM (SELECT 1 FROM user_changes "
+	        "WHERE " TRIGRAM_TAIL " LIMIT %d) AS tl)",
 	        TRIGRAM_BLOCK, TRIGRAM_MAX_BLOCKS);
 }
 
@@ -351,10 +351,11 @@ static int sql_from(char *buf, size_t size, size_t *len,
 	    " UNION SELECT user_id DIV %d FROM user_changes WHERE " TRIGRAM_TAIL
 	    ") AS b",
 	    (int)filter, TRIGRAM_BLOCK);
-	return rc | sql_add(buf, size, len,
-	                " JOIN users AS u ON u.id BETWEEN "
-	                "b.blk * %d AND b.blk * %d + %d WHERE 1",
-	                TRIGRAM_BLOCK, TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
+	return rc |
+	    sql_add(buf, size, len,
+	        " JOIN users AS u ON u.id BETWEEN "
+	        "b.blk * %d AND b.blk * %d + %d WHERE 1",
+	        TRIGRAM_BLOCK, TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
 }
 
 /*

@@ -131,6 +131,7 @@ unlike "$(cat "$TEST_TMP/mark.out")" 'ERROR' 'the transaction holding the mark r
 # FAR AWAY: 6 trigrams; Far: 1; Awayqq: 4; far.awayqq@zz.zz: 14, all
 # distinct; DNI: 1; 64000000640: 640 400 000 006 064, 5 distinct; AR: none.
 far_indexed() {
+	api GET /v1/users/email/yqq%40zz # a search asks for the upkeep
 	[ "$(q "SELECT GROUP_CONCAT(n ORDER BY col) FROM (SELECT col, COUNT(*) AS n
 		FROM user_trigram_blocks WHERE blk = $FAR DIV 64 GROUP BY col) AS c")" = 6,1,4,14,1,5 ]
 }
@@ -148,6 +149,7 @@ q "INSERT INTO users (id, nickname, first_name, last_name, email,
 	FROM seq_1_to_500"
 # index_caught_up: no change the index has yet to take in.
 index_caught_up() {
+	api GET /v1/users/email/yqq%40zz
 	[ "$(q 'SELECT COUNT(*) FROM user_changes WHERE seq = 0 OR
 		seq > (SELECT seq FROM user_trigram_head WHERE one = 1)')" = 0 ]
 }
@@ -233,6 +235,10 @@ done
 api PATCH "/v1/users/update-user/$id" -H 'Content-Type: application/json' \
 	--data-binary '{"email":"quokka.walrus@example.net","last_name":"Quetzal"}'
 is "$STATUS" 200 'update the email and last name: 200'
+# The index takes in the columns a change wrote (user_changes.cols, bit
+# c - 1 of column c): last_name 3 and email 4.
+is "$(q "SELECT cols FROM user_changes WHERE user_id = $id ORDER BY id DESC LIMIT 1")" \
+	12 'the update names the columns it wrote: last_name and email (12)'
 same email email okka.wal okka.wal
 like " $(body_ids) " " $id " 'the new email is found'
 same email email zoe.nandu zoe.nandu
@@ -244,6 +250,8 @@ unlike " $(body_ids) " " $id " 'the old last name is not'
 api PATCH "/v1/users/update-user/$id" -H 'Content-Type: application/json' \
 	--data-binary '{"nickname":"WOMBAT_9%","first_name":"Àxel","identification_number":"55443322110"}'
 is "$STATUS" 200 'update the nickname, first name and number: 200'
+is "$(q "SELECT cols FROM user_changes WHERE user_id = $id ORDER BY id DESC LIMIT 1")" \
+	35 'the update names nickname, first_name and identification_number (35)'
 same nickname nickname MBAT%5F9%25 'MBAT_9%'
 like " $(body_ids) " " $id " 'the new nickname with _ and % is found'
 same nickname nickname igram igram
