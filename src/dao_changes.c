@@ -474,7 +474,9 @@ static enum dao_status trigram_batches(int *behind, struct dao_failure *f)
 }
 
 /* A housekeeping that ran out of budget asks for the next one, so a
- * burst is worked off even if no write comes after it. */
+ * burst is worked off even if no write comes after it. One that failed
+ * does not: the database is in trouble, and the next write asks anyway
+ * (each attempt can hold the worker for a whole read timeout). */
 static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
 {
 	struct sequencer q = { .retention_days = *(const long *)arg };
@@ -483,7 +485,7 @@ static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
 
 	if ((s = sequence_batches(&q, &behind, f)) == DAO_OK)
 		s = trigram_batches(&index_behind, f);
-	if (s != DAO_OK || behind || index_behind)
+	if (s == DAO_OK && (behind || index_behind))
 		dao_housekeeping_want();
 	return s;
 }
