@@ -50,11 +50,10 @@ CREATE TABLE users (
 -- and runs the exact LIKE on their users only. A row that no longer has a
 -- user behind it (after an update or a delete) only costs a few rows more
 -- to read, never a wrong answer, so rows are added and never removed.
---   col: 3 last_name, 4 email (enum user_column in src/user.h). Searching
---   another column reads the table as before. The list is in three places:
---   the two triggers, sql/03_user_trigrams_backfill.sql and
---   dao_trigram_column in src/dao_internal.h; they must agree, or searches
---   on a column listed in src/dao_internal.h only would miss rows.
+--   col: enum user_column in src/user.h. This file's triggers index 3
+--   last_name and 4 email; sql/07_search_trigrams.sql replaces them with
+--   triggers for all seven text columns and backfills the rest: its header
+--   lists the places that must agree.
 CREATE TABLE user_trigram_blocks (
 	col TINYINT UNSIGNED NOT NULL,
 	tri VARCHAR(3) NOT NULL,
@@ -68,9 +67,9 @@ CREATE TABLE user_trigram_blocks (
 -- from this table: a read there would take shared gap locks that two
 -- writers then both need to insert into). A row already there is skipped
 -- by IGNORE.
--- A bulk load may SET @users_trigram_bulk = 1 to skip this (about 0.15 ms
--- a row) and then run sql/03_user_trigrams_backfill.sql once: until then,
--- searches of those columns miss the rows it loaded.
+-- A bulk load may SET @users_trigram_bulk = 1 to skip this and then run
+-- sql/07_search_trigrams.sql's backfill once (after emptying
+-- user_trigram_columns): until then, searches miss the rows it loaded.
 CREATE TRIGGER users_trigrams_ai AFTER INSERT ON users FOR EACH ROW
 	INSERT IGNORE INTO user_trigram_blocks (col, tri, blk)
 	SELECT 3, SUBSTRING(NEW.last_name, seq, 3), NEW.id DIV 64

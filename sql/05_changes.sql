@@ -15,6 +15,10 @@ SET NAMES utf8mb4;
 -- earlier one: a transaction that commits late gets a seq higher than any
 -- handed out before, and one that rolls back takes its row with it.
 --   op: 1 add, 2 update, 3 delete. at: when the write ran (UTC).
+--   cols: the text columns the change wrote, bit c - 1 for column c of
+--   sql/07_search_trigrams.sql's list (enum user_column): an add all
+--   seven (127), an update those whose bytes changed, a delete none. The
+--   trigram index's upkeep (src/dao_changes.c) indexes only those.
 -- The seq key holds the unsequenced rows (0) first, in id order: the
 -- sequencer's scan. Not a unique key and not NULL, on purpose: a write's
 -- insert then needs no duplicate check (and may use the change buffer),
@@ -26,10 +30,15 @@ CREATE TABLE IF NOT EXISTS user_changes (
 	seq     BIGINT UNSIGNED  NOT NULL DEFAULT 0,
 	op      TINYINT UNSIGNED NOT NULL,
 	user_id INT              NOT NULL,
+	cols    TINYINT UNSIGNED NOT NULL DEFAULT 127,
 	at      DATETIME         NOT NULL,
 	PRIMARY KEY (id),
 	KEY user_changes_seq_ix (seq)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+-- A table from before cols: its rows index every column, as an add's do.
+ALTER TABLE user_changes
+	ADD COLUMN IF NOT EXISTS cols TINYINT UNSIGNED NOT NULL DEFAULT 127
+	AFTER user_id;
 
 -- The one row that serializes the sequencer: seq is the last seq handed
 -- out (the feed's head), purged the last seq deleted by retention (an
@@ -55,17 +64,27 @@ CREATE OR REPLACE TRIGGER users_changes_ai AFTER INSERT ON users
 -- An id changed by hand is the old id's delete and the new id's update.
 CREATE OR REPLACE TRIGGER users_changes_au AFTER UPDATE ON users
 	FOR EACH ROW
-	INSERT INTO user_changes (op, user_id, at)
-	SELECT 3, OLD.id, UTC_TIMESTAMP() FROM DUAL
+	INSERT INTO user_changes (op, user_id, cols, at)
+	SELECT 3, OLD.id, 0, UTC_TIMESTAMP() FROM DUAL
 	WHERE OLD.id <> NEW.id AND @users_changes_bulk IS NULL
 	UNION ALL
-	SELECT 2, NEW.id, UTC_TIMESTAMP() FROM DUAL
+	SELECT 2, NEW.id, IF(OLD.id <> NEW.id, 127,
+		(BINARY NEW.nickname <> BINARY OLD.nickname) |
+		(BINARY NEW.first_name <> BINARY OLD.first_name) << 1 |
+		(BINARY NEW.last_name <> BINARY OLD.last_name) << 2 |
+		(BINARY NEW.email <> BINARY OLD.email) << 3 |
+		(BINARY NEW.identification_type <>
+			BINARY OLD.identification_type) << 4 |
+		(BINARY NEW.identification_number <>
+			BINARY OLD.identification_number) << 5 |
+		(BINARY NEW.country_id <> BINARY OLD.country_id) << 6),
+		UTC_TIMESTAMP() FROM DUAL
 	WHERE @users_changes_bulk IS NULL;
 
 CREATE OR REPLACE TRIGGER users_changes_ad AFTER DELETE ON users
 	FOR EACH ROW
-	INSERT INTO user_changes (op, user_id, at)
-	SELECT 3, OLD.id, UTC_TIMESTAMP() FROM DUAL
+	INSERT INTO user_changes (op, user_id, cols, at)
+	SELECT 3, OLD.id, 0, UTC_TIMESTAMP() FROM DUAL
 	WHERE @users_changes_bulk IS NULL;
 
 -- Idempotency-Key of add-user (section 5): one row per (token subject,

@@ -58,9 +58,9 @@ enum dao_status dao_users_list(const struct paging *p, dao_row_fn each,
 
 /* Case- and accent-insensitive substring match (the column's collation) of
  * value (len bytes of UTF-8), in which %, _ and the escape character match
- * themselves. column: USER_NICKNAME .. USER_COUNTRY_ID. On the columns of
- * the trigram index (sql/01_schema.sql) a value of 3 or more characters
- * reads only the users of the blocks that index names. */
+ * themselves. column: USER_NICKNAME .. USER_COUNTRY_ID. The trigram index
+ * (sql/01_schema.sql, sql/07_search_trigrams.sql) covers every one: a value
+ * of 3 or more characters reads only the users of the blocks it names. */
 enum dao_status dao_users_search(enum user_column column, const char *value,
     size_t len, const struct paging *p, dao_row_fn each, void *ctx);
 

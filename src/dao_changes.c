@@ -1,6 +1,7 @@
 /* The change feed's DAO (sql/05_changes.sql, README "Change feed"): the
  * sequencer that numbers committed changes, the page read, the head,
- * retention, and the housekeeping that keeps the side tables bounded. */
+ * retention, the housekeeping that keeps the side tables bounded, and the
+ * upkeep of the trigram index, which follows the numbered changes. */
 #include "dao_internal.h"
 
 #include <stdio.h>
@@ -10,6 +11,12 @@
  * to HOUSEKEEPING_BATCHES of them. */
 #define SEQUENCE_BATCH DAO_SEQUENCE_BATCH
 #define HOUSEKEEPING_BATCHES 40
+/* Changes whose users one trigram index step takes in at most (up to 61
+ * index rows each on the bench's users, about 2 us a row), and how long
+ * one housekeeping may index: the upkeep costs what the writes' trigrams
+ * cost, about 0.1 ms an add, so it must keep up with the writes. */
+#define TRIGRAM_INDEX_BATCH 256
+#define TRIGRAM_BUDGET_SECONDS 0.25
 /* Changes one retention step deletes at most: short row locks. */
 #define PURGE_BATCH 1000
 /* Expired Idempotency-Keys one housekeeping deletes at most. */
@@ -130,6 +137,13 @@ static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
 
 	to =
 	    q->head.seq < from + PURGE_BATCH ? q->head.seq : from + PURGE_BATCH;
+	/* Never a change the trigram index has not taken in yet: a search
+	 * finds its user through it until then. */
+	if ((s = dao_prepare(DAO_STMT_TRIGRAM_MARK, &st, f)) != DAO_OK ||
+	    (s = fetch_longs(st, NULL, 1, &kept, 1, &rows, f)) != DAO_OK)
+		return s;
+	if (rows == 1 && kept < to)
+		to = kept;
 	if (to <= from)
 		return DAO_OK;
 	if ((s = dao_prepare(DAO_STMT_CHANGES_KEPT, &st, f)) != DAO_OK)
@@ -228,6 +242,55 @@ static enum dao_status sequence(struct sequencer *q, struct dao_failure *f)
 	    (s = dao_begin(f)) != DAO_OK)
 		return s;
 	return dao_end_transaction(sequence_steps(q, f), f);
+}
+
+/*
+ * One transaction of the trigram index's upkeep (sql/07_search_trigrams.sql):
+ * under the mark's lock, or not at all while another worker holds it, the
+ * users of the numbered changes after the mark (TRIGRAM_INDEX_BATCH at
+ * most) get their trigrams, and the mark moves past them. *indexed is how
+ * many changes it took in.
+ */
+static enum dao_status trigram_steps(long *indexed, struct dao_failure *f)
+{
+	struct dao_feed_head head;
+	long long mark, to;
+	MYSQL_BIND param;
+	enum dao_status s;
+	MYSQL_STMT *st;
+	long rows;
+
+	*indexed = 0;
+	if ((s = dao_prepare(DAO_STMT_TRIGRAM_LOCK, &st, f)) != DAO_OK ||
+	    (s = fetch_longs(st, NULL, 1, &mark, 1, &rows, f)) != DAO_OK ||
+	    rows == 0 || (s = read_head(0, &head, f)) != DAO_OK)
+		return s;
+	to = head.seq < mark + TRIGRAM_INDEX_BATCH ? head.seq
+	                                           : mark + TRIGRAM_INDEX_BATCH;
+	if (to <= mark)
+		return DAO_OK;
+	f->write_sent = 1;
+	if ((s = run_two(DAO_STMT_TRIGRAM_INDEX, mark, to, f)) != DAO_OK ||
+	    (s = dao_prepare(DAO_STMT_TRIGRAM_SET_MARK, &st, f)) != DAO_OK)
+		return s;
+	dao_bind_long(&param, &to);
+	if (mysql_stmt_bind_param(st, &param) != 0 ||
+	    mysql_stmt_execute(st) != 0)
+		return dao_stmt_failed(st, "trigram set mark", f);
+	*indexed = (long)(to - mark);
+	return DAO_OK;
+}
+
+/* READ COMMITTED, as the sequencer: the users are read as committed,
+ * without locks that would hold up their writers. */
+static enum dao_status trigram_index(long *indexed, struct dao_failure *f)
+{
+	enum dao_status s;
+
+	if ((s = dao_query(dao_sql_read_committed, "isolation", f)) != DAO_OK ||
+	    (s = dao_begin(f)) != DAO_OK)
+		return s;
+	return dao_end_transaction(trigram_steps(indexed, f), f);
 }
 
 /* A page: the request, and the row buffers. */
@@ -365,23 +428,66 @@ enum dao_status dao_changes_head(struct dao_feed_head *head)
 	return dao_run("changes head", head_attempt, head);
 }
 
-static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
+/* Sequences up to HOUSEKEEPING_BATCHES batches, retention with each;
+ * *behind: the budget ran out first. */
+static enum dao_status sequence_batches(struct sequencer *q, int *behind,
+    struct dao_failure *f)
 {
-	struct sequencer q = { .retention_days = *(const long *)arg };
 	double until = dao_seconds_now() + HOUSEKEEPING_BUDGET_SECONDS;
 	int i;
 
+	*behind = 1;
 	for (i = 0; i < HOUSEKEEPING_BATCHES && dao_seconds_now() < until;
 	     i++) {
-		enum dao_status s = sequence(&q, f);
+		enum dao_status s = sequence(q, f);
 
 		if (s != DAO_OK)
 			return s;
 		/* Both keep up with any write rate the server takes. */
-		if (q.numbered < SEQUENCE_BATCH && q.purged < PURGE_BATCH)
+		if (q->numbered < SEQUENCE_BATCH && q->purged < PURGE_BATCH) {
+			*behind = 0;
 			break;
+		}
 	}
 	return DAO_OK;
+}
+
+/* Indexes the numbered changes in TRIGRAM_INDEX_BATCH steps, for up to
+ * TRIGRAM_BUDGET_SECONDS; *behind: the budget ran out first. */
+static enum dao_status trigram_batches(int *behind, struct dao_failure *f)
+{
+	double until = dao_seconds_now() + TRIGRAM_BUDGET_SECONDS;
+
+	*behind = 1;
+	while (dao_seconds_now() < until) {
+		long indexed;
+		enum dao_status s = trigram_index(&indexed, f);
+
+		if (s != DAO_OK)
+			return s;
+		if (indexed < TRIGRAM_INDEX_BATCH) {
+			*behind = 0;
+			break;
+		}
+	}
+	return DAO_OK;
+}
+
+/* A housekeeping that ran out of budget asks for the next one, so a
+ * burst is worked off even if no write comes after it. One that failed
+ * does not: the database is in trouble, and the next write asks anyway
+ * (each attempt can hold the worker for a whole read timeout). */
+static enum dao_status housekeeping_attempt(void *arg, struct dao_failure *f)
+{
+	struct sequencer q = { .retention_days = *(const long *)arg };
+	int behind = 0, index_behind = 0;
+	enum dao_status s;
+
+	if ((s = sequence_batches(&q, &behind, f)) == DAO_OK)
+		s = trigram_batches(&index_behind, f);
+	if (s == DAO_OK && (behind || index_behind))
+		dao_housekeeping_want();
+	return s;
 }
 
 static enum dao_status idem_purge_attempt(void *arg, struct dao_failure *f)

@@ -19,7 +19,8 @@
 #define DAO_SQL_MAX 4096
 
 /*
- * The trigram index of sql/01_schema.sql: which blocks of TRIGRAM_BLOCK
+ * The trigram index of sql/01_schema.sql (every text column since
+ * sql/07_search_trigrams.sql): which blocks of TRIGRAM_BLOCK
  * ids hold each trigram of a column's values. A search counts the blocks
  * of up to TRIGRAM_PROBES of the value's trigrams (each count stopping at
  * TRIGRAM_MAX_BLOCKS) and, when the rarest is below that and in fewer
@@ -68,6 +69,10 @@ enum dao_stmt {
 	DAO_STMT_CHANGES_PAGE,     /* a page of the feed */
 	DAO_STMT_CHANGES_KEPT,     /* where retention starts keeping */
 	DAO_STMT_CHANGES_PURGE,    /* deletes a window of old changes */
+	DAO_STMT_TRIGRAM_LOCK,     /* the trigram index's mark, locked */
+	DAO_STMT_TRIGRAM_MARK,     /* the mark */
+	DAO_STMT_TRIGRAM_INDEX,    /* indexes a window of changes' users */
+	DAO_STMT_TRIGRAM_SET_MARK, /* the new mark */
 	DAO_STMT_IDEM_CLAIM,       /* an Idempotency-Key's row */
 	DAO_STMT_IDEM_SAVE,        /* its answer */
 	DAO_STMT_IDEM_READ,        /* a committed one */

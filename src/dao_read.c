@@ -164,15 +164,20 @@ enum dao_status dao_read_by_id(long id, struct user *out, struct dao_failure *f)
 	return DAO_OK;
 }
 
+/* The probe's answer after the trigrams' block counts. */
+#define PROBE_BLOCKS TRIGRAM_PROBES
+#define PROBE_TAIL (TRIGRAM_PROBES + 1)
+
 /*
  * Runs the probe: count[i] is the number of blocks (up to
- * TRIGRAM_MAX_BLOCKS) holding q's trigram i, count[TRIGRAM_PROBES] the
- * number of blocks there are.
+ * TRIGRAM_MAX_BLOCKS) holding q's trigram i, count[PROBE_BLOCKS] the
+ * number of blocks there are, count[PROBE_TAIL] the number of changes the
+ * index has yet to take in (up to TRIGRAM_MAX_BLOCKS).
  */
 static enum dao_status probe_counts(MYSQL_STMT *st, struct query *q,
-    long long count[TRIGRAM_PROBES + 1], struct dao_failure *f)
+    long long count[PROBE_TAIL + 1], struct dao_failure *f)
 {
-	MYSQL_BIND param[2 * TRIGRAM_PROBES], result[TRIGRAM_PROBES + 1];
+	MYSQL_BIND param[2 * TRIGRAM_PROBES], result[PROBE_TAIL + 1];
 	long long col = q->filter;
 	enum dao_status s;
 	int i, rc;
@@ -187,7 +192,8 @@ static enum dao_status probe_counts(MYSQL_STMT *st, struct query *q,
 		dao_bind_text(&param[2 * i + 1], q->tri[k], &q->tri_len[k]);
 		dao_bind_long(&result[i], &count[i]);
 	}
-	dao_bind_long(&result[TRIGRAM_PROBES], &count[TRIGRAM_PROBES]);
+	dao_bind_long(&result[PROBE_BLOCKS], &count[PROBE_BLOCKS]);
+	dao_bind_long(&result[PROBE_TAIL], &count[PROBE_TAIL]);
 	if (mysql_stmt_bind_param(st, param) != 0 ||
 	    mysql_stmt_bind_result(st, result) != 0)
 		return dao_stmt_failed(st, "bind", f);
@@ -206,13 +212,15 @@ static enum dao_status probe_counts(MYSQL_STMT *st, struct query *q,
 
 /*
  * Counts the blocks of each of q's trigrams and decides the plan. *empty
- * is set when a trigram is in no block: no row can match. Otherwise
- * q->join lists the rarest ones for DAO_PLAN_TRIGRAM.
+ * is set when a trigram is in no block and the index has taken in every
+ * change: no row can match. Otherwise q->join lists the rarest ones for
+ * DAO_PLAN_TRIGRAM. An index far behind the writes (after a burst) makes
+ * searches scan until it has caught up.
  */
 static enum dao_status probe(struct query *q, enum dao_plan *plan, int *empty,
     struct dao_failure *f)
 {
-	long long count[TRIGRAM_PROBES + 1];
+	long long count[PROBE_TAIL + 1];
 	int i, j, order[TRIGRAM_PROBES];
 	enum dao_status s;
 	MYSQL_STMT *st;
@@ -229,18 +237,23 @@ static enum dao_status probe(struct query *q, enum dao_plan *plan, int *empty,
 	}
 	if ((s = probe_counts(st, q, count, f)) != DAO_OK)
 		return s;
+	/* Changes not taken in yet: ask for the upkeep, for writes made
+	 * outside the service (which ask for none) as well. */
+	if (count[PROBE_TAIL] > 0)
+		dao_housekeeping_want();
 	/* Insertion sort of the few trigrams by their block counts. */
 	for (i = 0; i < q->tri_count; i++) {
 		for (j = i; j > 0 && count[order[j - 1]] > count[i]; j--)
 			order[j] = order[j - 1];
 		order[j] = i;
 	}
-	if (count[order[0]] == 0) {
+	if (count[order[0]] == 0 && count[PROBE_TAIL] == 0) {
 		*empty = 1;
 		return DAO_OK;
 	}
 	if (count[order[0]] >= TRIGRAM_MAX_BLOCKS ||
-	    count[order[0]] * TRIGRAM_SHARE >= count[TRIGRAM_PROBES])
+	    count[PROBE_TAIL] >= TRIGRAM_MAX_BLOCKS ||
+	    count[order[0]] * TRIGRAM_SHARE >= count[PROBE_BLOCKS])
 		return DAO_OK;
 	for (i = 0; i < TRIGRAM_JOINED; i++)
 		q->join[i] = order[i < q->tri_count ? i : q->tri_count - 1];

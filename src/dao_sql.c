@@ -139,6 +139,35 @@ static const char sql_changes_kept[] =
 static const char sql_changes_purge[] =
     "DELETE FROM user_changes WHERE seq > ? AND seq <= ?";
 
+/* ---- the trigram index's upkeep (sql/07_search_trigrams.sql) ---- */
+
+/* One indexer at a time; the others go on at once (it is caught up). */
+static const char sql_trigram_lock[] =
+    "SELECT seq FROM user_trigram_head WHERE one = 1 FOR UPDATE SKIP LOCKED";
+static const char sql_trigram_mark[] =
+    "SELECT seq FROM user_trigram_head WHERE one = 1";
+/*
+ * The trigrams of the users of the changes in a window of seqs, as they
+ * are now (a user changed again since is in a later window too), of the
+ * columns the changes wrote (user_changes.cols: an update of one column
+ * reads and indexes that one only). k.seq is enum user_column, ELT's and
+ * cols's order (sql/07's list); rows in key order.
+ */
+static const char sql_trigram_index[] =
+    "INSERT IGNORE INTO user_trigram_blocks (col, tri, blk) "
+    "SELECT v.col, SUBSTRING(v.val, s.seq, 3), v.id DIV 64 "
+    "FROM (SELECT u.id, k.seq AS col, ELT(k.seq, u.nickname, u.first_name, "
+    "u.last_name, u.email, u.identification_type, "
+    "u.identification_number, u.country_id) AS val "
+    "FROM (SELECT user_id, BIT_OR(cols) AS cols FROM user_changes "
+    "WHERE seq > ? AND seq <= ? GROUP BY user_id) AS c "
+    "JOIN users AS u ON u.id = c.user_id "
+    "JOIN seq_1_to_7 AS k ON c.cols & 1 << (k.seq - 1)) AS v "
+    "JOIN seq_1_to_98 AS s ON s.seq <= CHAR_LENGTH(v.val) - 2 "
+    "ORDER BY 1, 2, 3";
+static const char sql_trigram_set_mark[] =
+    "UPDATE user_trigram_head SET seq = ? WHERE one = 1";
+
 /* ---- Idempotency-Key (api-extensions.md section 5) ---- */
 
 /* The claim: a second request with the key waits here for the first. */
@@ -190,6 +219,11 @@ static const struct {
 	[DAO_STMT_CHANGES_PAGE] = { "changes-page", sql_changes_page, NULL },
 	[DAO_STMT_CHANGES_KEPT] = { "changes-kept", sql_changes_kept, NULL },
 	[DAO_STMT_CHANGES_PURGE] = { "changes-purge", sql_changes_purge, NULL },
+	[DAO_STMT_TRIGRAM_LOCK] = { "trigram-lock", sql_trigram_lock, NULL },
+	[DAO_STMT_TRIGRAM_MARK] = { "trigram-mark", sql_trigram_mark, NULL },
+	[DAO_STMT_TRIGRAM_INDEX] = { "trigram-index", sql_trigram_index, NULL },
+	[DAO_STMT_TRIGRAM_SET_MARK] = { "trigram-set-mark",
+	    sql_trigram_set_mark, NULL },
 	[DAO_STMT_IDEM_CLAIM] = { "idem-claim", sql_idem_claim, NULL },
 	[DAO_STMT_IDEM_SAVE] = { "idem-save", sql_idem_save, NULL },
 	[DAO_STMT_IDEM_READ] = { "idem-read", sql_idem_read, NULL },
@@ -217,6 +251,12 @@ __attribute__((format(printf, 4, 5))) static int sql_add(char *buf, size_t size,
 	return 0;
 }
 
+/* The changes whose users the trigram index may not hold yet: numbered
+ * after its mark, or not numbered (sql/07_search_trigrams.sql). */
+#define TRIGRAM_TAIL \
+	"seq = 0 OR seq > (SELECT h.seq FROM user_trigram_head AS h " \
+	"WHERE h.one = 1)"
+
 /*
  * One round trip for the block counts of TRIGRAM_PROBES trigrams, each
  * stopping at TRIGRAM_MAX_BLOCKS so a common trigram costs no more.
@@ -233,11 +273,14 @@ static int sql_probe(char *buf, size_t size)
 		    "(SELECT 1 FROM user_trigram_blocks WHERE col = ? AND "
 		    "tri = ? LIMIT %d) AS p%d), ",
 		    TRIGRAM_MAX_BLOCKS, i);
-	/* The number of blocks there are, from the primary key's end. */
+	/* The number of blocks there are, from the primary key's end, and
+	 * the changes the index has yet to take in (up to the same cap). */
 	return rc |
 	    sql_add(buf, size, &len,
-	        "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users)",
-	        TRIGRAM_BLOCK);
+	        "(SELECT COALESCE(MAX(id), 0) DIV %d + 1 FROM users), "
+	        "(SELECT COUNT(*) FROM (SELECT 1 FROM user_changes "
+	        "WHERE " TRIGRAM_TAIL " LIMIT %d) AS tl)",
+	        TRIGRAM_BLOCK, TRIGRAM_MAX_BLOCKS);
 }
 
 static int sql_changes_number(char *buf, size_t size)
@@ -276,8 +319,9 @@ int dao_sql_render(enum dao_stmt s, char *buf, size_t size)
  * The forced plan costs what the day holds, however large the table.
  *
  * The trigram plan starts from the blocks of the rarest trigram (t1),
- * keeps those holding the next two (t2, t3, which may repeat t1) and reads
- * the users of each block: STRAIGHT_JOIN keeps that order, which the
+ * keeps those holding the next two (t2, t3, which may repeat t1), adds
+ * the blocks of the users whose changes the index has yet to take in, and
+ * reads the users of each block: STRAIGHT_JOIN keeps that order, which the
  * optimizer cannot know is the cheap one.
  */
 static int sql_from(char *buf, size_t size, size_t *len,
@@ -295,7 +339,7 @@ static int sql_from(char *buf, size_t size, size_t *len,
 		    "SELECT " USER_COLUMNS " FROM users AS u WHERE 1");
 	rc |= sql_add(buf, size, len,
 	    "SELECT STRAIGHT_JOIN " USER_COLUMNS
-	    " FROM user_trigram_blocks AS t1");
+	    " FROM (SELECT t1.blk FROM user_trigram_blocks AS t1");
 	for (t = 2; t <= TRIGRAM_JOINED; t++)
 		rc |= sql_add(buf, size, len,
 		    " JOIN user_trigram_blocks AS "
@@ -303,14 +347,15 @@ static int sql_from(char *buf, size_t size, size_t *len,
 		    "t%d.blk = t1.blk",
 		    t, t, t, t);
 	rc |= sql_add(buf, size, len,
-	    " JOIN users AS u ON u.id BETWEEN "
-	    "t1.blk * %d AND t1.blk * %d + %d",
-	    TRIGRAM_BLOCK, TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
+	    " WHERE t1.col = %d AND t1.tri = ?"
+	    " UNION SELECT user_id DIV %d FROM user_changes WHERE " TRIGRAM_TAIL
+	    ") AS b",
+	    (int)filter, TRIGRAM_BLOCK);
 	return rc |
 	    sql_add(buf, size, len,
-	        " WHERE t1.col = %d AND "
-	        "t1.tri = ?",
-	        (int)filter);
+	        " JOIN users AS u ON u.id BETWEEN "
+	        "b.blk * %d AND b.blk * %d + %d WHERE 1",
+	        TRIGRAM_BLOCK, TRIGRAM_BLOCK, TRIGRAM_BLOCK - 1);
 }
 
 /*

@@ -36,10 +36,12 @@ static inline int user_is_date_column(enum user_column c)
 	return c == USER_CREATION_DATE || c == USER_UPDATE_DATE;
 }
 
-/* The text columns the trigram index covers (sql/01_schema.sql). */
+/* The text columns the trigram index covers: all seven. The list must
+ * agree with the triggers and the backfill of sql/07_search_trigrams.sql
+ * (a column here only would have its searches miss rows). */
 static inline int user_is_trigram_column(enum user_column c)
 {
-	return c == USER_LAST_NAME || c == USER_EMAIL;
+	return user_is_text_column(c);
 }
 
 /* Room for the widest column (VARCHAR(100), 4 bytes a character) plus NUL. */
