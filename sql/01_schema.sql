@@ -51,9 +51,10 @@ CREATE TABLE users (
 -- user behind it (after an update or a delete) only costs a few rows more
 -- to read, never a wrong answer, so rows are added and never removed.
 --   col: enum user_column in src/user.h. This file's triggers index 3
---   last_name and 4 email; sql/07_search_trigrams.sql replaces them with
---   triggers for all seven text columns and backfills the rest: its header
---   lists the places that must agree.
+--   last_name and 4 email in the writer's transaction;
+--   sql/07_search_trigrams.sql drops them, backfills all seven text
+--   columns and has the service keep the index up after each write
+--   commits: its header lists the places that must agree.
 CREATE TABLE user_trigram_blocks (
 	col TINYINT UNSIGNED NOT NULL,
 	tri VARCHAR(3) NOT NULL,
@@ -67,9 +68,8 @@ CREATE TABLE user_trigram_blocks (
 -- from this table: a read there would take shared gap locks that two
 -- writers then both need to insert into). A row already there is skipped
 -- by IGNORE.
--- A bulk load may SET @users_trigram_bulk = 1 to skip this and then run
--- sql/07_search_trigrams.sql's backfill once (after emptying
--- user_trigram_columns): until then, searches miss the rows it loaded.
+-- A bulk load may SET @users_trigram_bulk = 1 to skip this. Databases
+-- migrated by sql/07_search_trigrams.sql no longer have these triggers.
 CREATE TRIGGER users_trigrams_ai AFTER INSERT ON users FOR EACH ROW
 	INSERT IGNORE INTO user_trigram_blocks (col, tri, blk)
 	SELECT 3, SUBSTRING(NEW.last_name, seq, 3), NEW.id DIV 64

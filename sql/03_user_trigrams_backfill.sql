@@ -2,11 +2,10 @@
 -- 01_schema.sql) for every row already in users. It only adds what is
 -- missing, so it is safe to run at any time, also while the service runs.
 -- At install it has nothing to do (the triggers index the sample users);
--- a bulk load (SET @users_trigram_bulk = 1) now runs the backfill of
--- sql/07_search_trigrams.sql instead, which covers all seven text
--- columns; this one stays in a new database's install order. About a
--- minute per million users on two cores: 65,536 users at a time, deduplicated in a MEMORY
--- table first (a duplicate key costs InnoDB far more), then added in key
+-- a bulk load now runs the backfill of sql/07_search_trigrams.sql
+-- instead, which covers all seven text columns; this one stays in a new
+-- database's install order. About a minute per million users on two
+-- cores: 65,536 users at a time, deduplicated in a MEMORY table first (a duplicate key costs InnoDB far more), then added in key
 -- order. The columns are those of the triggers in 01_schema.sql.
 
 SET NAMES utf8mb4;
