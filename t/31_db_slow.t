@@ -14,6 +14,11 @@ NAME=slow-$$-$(date +%s)
 at_exit delete_fault_users
 
 ok 'before: the service answers' wait_for 10 service_ready
+# The stack's MariaDB serves the workers' connections from its thread
+# pool, and a statement that runs on hands its group's queue to another
+# thread after 20 ms (./stack, README Performance).
+is "$(q 'SELECT @@thread_handling, @@thread_pool_stall_limit' | tr '\t' ' ')" \
+	'pool-of-threads 20' 'MariaDB runs the thread pool, stall limit 20 ms'
 before=$(workers "$(master_pid)")
 ok 'the table is locked (LOCK TABLES users WRITE in another session)' \
     lock_hold
