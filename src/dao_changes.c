@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 
+#include <mysqld_error.h>
+
 /* DAO_SEQUENCE_BATCH (dao_internal.h) bounds one sequencer transaction, so
  * a page read after a burst of writes stays short; housekeeping runs up
  * to HOUSEKEEPING_BATCHES of them. */
@@ -130,6 +132,7 @@ static enum dao_status read_head(int lock, struct dao_feed_head *head,
 static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
 {
 	long long from = q->head.purged, to, days = q->retention_days, kept;
+	long long mark;
 	MYSQL_BIND param[3];
 	enum dao_status s;
 	MYSQL_STMT *st;
@@ -140,10 +143,10 @@ static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
 	/* Never a change the trigram index has not taken in yet: a search
 	 * finds its user through it until then. */
 	if ((s = dao_prepare(DAO_STMT_TRIGRAM_MARK, &st, f)) != DAO_OK ||
-	    (s = fetch_longs(st, NULL, 1, &kept, 1, &rows, f)) != DAO_OK)
+	    (s = fetch_longs(st, NULL, 1, &mark, 1, &rows, f)) != DAO_OK)
 		return s;
-	if (rows == 1 && kept < to)
-		to = kept;
+	if (rows == 1 && mark < to)
+		to = mark;
 	if (to <= from)
 		return DAO_OK;
 	if ((s = dao_prepare(DAO_STMT_CHANGES_KEPT, &st, f)) != DAO_OK)
@@ -463,6 +466,14 @@ static enum dao_status trigram_batches(int *behind, struct dao_failure *f)
 		long indexed;
 		enum dao_status s = trigram_index(&indexed, f);
 
+		/* users locked by a client (sql_trigram_index's one-second
+		 * wait): the changes wait, searches read them meanwhile, and
+		 * the next housekeeping tries again; no retry now. */
+		if (s == DAO_UNAVAILABLE && f->code == ER_LOCK_WAIT_TIMEOUT) {
+			f->code = 0;
+			*behind = 0;
+			return DAO_OK;
+		}
 		if (s != DAO_OK)
 			return s;
 		if (indexed < TRIGRAM_INDEX_BATCH) {

@@ -151,9 +151,13 @@ static const char sql_trigram_mark[] =
  * are now (a user changed again since is in a later window too), of the
  * columns the changes wrote (user_changes.cols: an update of one column
  * reads and indexes that one only). k.seq is enum user_column, ELT's and
- * cols's order (sql/07's list); rows in key order.
+ * cols's order (sql/07's list); rows in key order. It is the one
+ * housekeeping statement that reads users: while a client holds a lock
+ * on that table (LOCK TABLES, DDL), it gives up after a second rather
+ * than keep its worker from requests for a whole read timeout.
  */
 static const char sql_trigram_index[] =
+    "SET STATEMENT lock_wait_timeout = 1 FOR "
     "INSERT IGNORE INTO user_trigram_blocks (col, tri, blk) "
     "SELECT v.col, SUBSTRING(v.val, s.seq, 3), v.id DIV 64 "
     "FROM (SELECT u.id, k.seq AS col, ELT(k.seq, u.nickname, u.first_name, "
