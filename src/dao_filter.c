@@ -216,7 +216,7 @@ static enum dao_status page_bounds(const struct filter_set *fs,
 {
 	struct dao_filter_shape k;
 	MYSQL_BIND result[2];
-	my_bool is_null[2];
+	my_bool is_null[2] = { 1, 1 };
 	struct binding *b;
 	enum dao_status s;
 	MYSQL_STMT *st;

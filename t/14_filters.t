@@ -128,11 +128,11 @@ same 'filter.creationDate=ge:2001-02-03&filter.creation_date=lt:2001-02-05&filte
 same 'filter.creation_date=eq:2001-02-04&filter.country_id=eq:zr' \
 	"DATE(creation_date) = '2001-02-04' AND country_id = 'zr'" 'bounded: a day and a country'
 api GET "$LIST?limit=1000&filter.creation_date=gt:2001-02-03&filter.creation_date=le:2010-12-31&filter.country_id=eq:zr&orderAt=desc"
-is "$(body_ids)" "$(sql_ids "creation_date > '2001-02-03' AND creation_date <= '2010-12-31' AND country_id = 'zr'" 'id DESC')" \
-	'bounded: gt and le, descending'
+is "$(body_ids)" "$(sql_ids "creation_date > '2001-02-03' AND creation_date < '2011-01-01' AND country_id = 'zr'" 'id DESC')" \
+	'bounded: gt and le (le a day: to its end), descending'
 api GET "$LIST?limit=1&page=2&filter.creation_date=ge:2001-01-01&filter.country_id=eq:zr"
-is "$(body_ids)" "$(sql_ids "creation_date >= '2001-01-01' AND country_id = 'zr'" id 'LIMIT 1 OFFSET 1')" \
-	'bounded: page 2 of 1 is the second match'
+is "$(body_ids)" "$(sql_ids "creation_date >= '2001-01-01' AND country_id = 'zr'" id 'LIMIT 1 OFFSET 2')" \
+	'bounded: page 2 of 1 (pages count from 0) is the third match'
 same 'filter.creation_date=ge:1990-01-01&filter.creation_date=lt:1990-02-01&filter.country_id=eq:zq&count=exact' \
 	"creation_date >= '1990-01-01' AND creation_date < '1990-02-01' AND country_id = 'zq'" \
 	'bounded: days no user was created on'

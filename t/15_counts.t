@@ -179,7 +179,7 @@ is "$(plan_key 'filtered page identification_type:eq:1 country_id:in:4 creation_
 # matches themselves, as the days give them.
 bounds=$(q "SELECT MIN(id), MAX(id) FROM users WHERE creation_date >= '2030-03-01' AND creation_date < '2030-03-31'" | tr '\t' ' ')
 is "$(plan_key 'filtered page country_id:eq:1 creation_date:ge:1 creation_date:lt:1 order=id asc offset bounded' \
-	"'E1'" "'2030-03-01'" "'2030-03-31'" ${bounds% *} ${bounds#* } 5 0)" users_country_id_ix \
+	"'E1'" "'2030-03-01'" "'2030-03-31'" "${bounds% *}" "${bounds#* }" 5 0)" users_country_id_ix \
 	'bounded: EXPLAIN names the country index, walked in id order'
 api GET "$LIST?$C3&limit=5"
 is "$(body_ids)" "$(sql_ids "$W3" id 'LIMIT 5')" 'the page in id order is the first 5 matches'
