@@ -118,7 +118,7 @@ bench_load() {
 	# A bulk load is not a change: the feed starts empty (a mirror starts
 	# from the export), and the triggers are skipped below.
 	bench_sql -e 'TRUNCATE TABLE users; TRUNCATE TABLE user_trigram_blocks;
-		TRUNCATE TABLE user_trigram_columns;
+		TRUNCATE TABLE user_trigram_columns; TRUNCATE TABLE user_days;
 		TRUNCATE TABLE user_changes; TRUNCATE TABLE user_idempotency;
 		UPDATE user_changes_head SET seq = 0, purged = 0;
 		UPDATE user_trigram_head SET seq = 0'
@@ -152,6 +152,7 @@ EOF
 	say "indexing the trigrams of the seven text columns"
 	bench_sql <sql/07_search_trigrams.sql ||
 		die "sql/07_search_trigrams.sql failed"
+	bench_sql <sql/08_user_days.sql || die "sql/08_user_days.sql failed"
 	[ "$(bench_schema)" = "$schema" ] ||
 		die "the users table differs from sql/*.sql's after the load"
 	bench_sql -e 'ANALYZE TABLE users' >/dev/null

@@ -248,11 +248,12 @@ static enum dao_status sequence(struct sequencer *q, struct dao_failure *f)
 }
 
 /*
- * One transaction of the trigram index's upkeep (sql/07_search_trigrams.sql):
- * under the mark's lock, or not at all while another worker holds it, the
- * users of the numbered changes after the mark (TRIGRAM_INDEX_BATCH at
- * most) get their trigrams, and the mark moves past them. *indexed is how
- * many changes it took in.
+ * One transaction of the indexes' upkeep (sql/07_search_trigrams.sql,
+ * sql/08_user_days.sql): under the mark's lock, or not at all while
+ * another worker holds it, the users of the numbered changes after the
+ * mark (TRIGRAM_INDEX_BATCH at most) get their trigrams and their days'
+ * id bounds, and the mark moves past them. *indexed is how many changes
+ * it took in.
  */
 static enum dao_status trigram_steps(long *indexed, struct dao_failure *f)
 {
@@ -274,6 +275,7 @@ static enum dao_status trigram_steps(long *indexed, struct dao_failure *f)
 		return DAO_OK;
 	f->write_sent = 1;
 	if ((s = run_two(DAO_STMT_TRIGRAM_INDEX, mark, to, f)) != DAO_OK ||
+	    (s = run_two(DAO_STMT_DAYS_INDEX, mark, to, f)) != DAO_OK ||
 	    (s = dao_prepare(DAO_STMT_TRIGRAM_SET_MARK, &st, f)) != DAO_OK)
 		return s;
 	dao_bind_long(&param, &to);

@@ -7,9 +7,9 @@
 
 #include "xmalloc.h"
 
-/* Every placeholder a filtered page can have: the terms' values, the
- * cursor's three, the limit and the offset. */
-#define BIND_MAX (FILTER_MAX * FILTER_IN_MAX + 5)
+/* Every placeholder a filtered page can have: the terms' values, two id
+ * bounds, the cursor's three, the limit and the offset. */
+#define BIND_MAX (FILTER_MAX * FILTER_IN_MAX + 7)
 /* A LIKE pattern: the value with every byte escaped, and two '%'. */
 #define PATTERN_MAX (2 * DAO_LIKE_VALUE_MAX + 2)
 
@@ -209,24 +209,81 @@ static struct binding *bind_new(void)
 	return xcalloc(1, sizeof(struct binding));
 }
 
+/* The id bounds (sql/08_user_days.sql) of fs's creation_date range: *any
+ * 0 when no day of it holds a user. */
+static enum dao_status page_bounds(const struct filter_set *fs,
+    long long bound[2], int *any, struct dao_failure *f)
+{
+	struct dao_filter_shape k;
+	MYSQL_BIND result[2];
+	my_bool is_null[2] = { 1, 1 };
+	struct binding *b;
+	enum dao_status s;
+	MYSQL_STMT *st;
+	int i, v, rc;
+
+	shape_of(fs, DAO_FILTER_BOUNDS, &k);
+	if ((s = shape_stmt(&k, &st, f)) != DAO_OK)
+		return s;
+	b = bind_new();
+	for (i = 0; i < k.count; i++)
+		for (v = 0; dao_sql_bounds_term(&k, i) && v < k.term[i].values;
+		     v++)
+			bind_value(b, &fs->term[i], i, v);
+	memset(result, 0, sizeof(result));
+	for (i = 0; i < 2; i++) {
+		dao_bind_long(&result[i], &bound[i]);
+		result[i].is_null = &is_null[i];
+	}
+	if (mysql_stmt_bind_param(st, b->param) != 0 ||
+	    mysql_stmt_bind_result(st, result) != 0)
+		s = dao_stmt_failed(st, "bind", f);
+	else if (mysql_stmt_execute(st) != 0)
+		s = dao_stmt_failed(st, "bounds", f);
+	else if ((rc = mysql_stmt_fetch(st)) != 0) {
+		s = rc == 1 ? dao_stmt_failed(st, "bounds fetch", f)
+		            : DAO_ERROR;
+		if (rc != 1)
+			dao_log(LOG_LEVEL_ERROR, f->op,
+			    "bounds answered no row");
+	}
+	mysql_stmt_free_result(st);
+	free(b);
+	*any = s == DAO_OK && !is_null[0] && !is_null[1];
+	return s;
+}
+
 enum dao_status dao_filter_page(const struct filter_set *fs,
     const struct paging *p, dao_row_fn each, void *ctx, struct dao_failure *f)
 {
 	struct dao_filter_shape k;
+	long long bound[2];
 	struct binding *b;
 	struct dao_row r;
 	enum dao_status s;
 	MYSQL_STMT *st;
 	long count;
+	int any, i;
 
 	shape_of(fs, DAO_FILTER_PAGE, &k);
 	k.order = p->order_by;
 	k.desc = p->descending;
 	k.keyset = p->has_cursor ? 1 : 0;
+	if (dao_sql_boundable(&k)) {
+		if ((s = page_bounds(fs, bound, &any, f)) != DAO_OK)
+			return s;
+		if (!any)
+			return DAO_OK; /* no user was created on those days */
+		k.bounded = 1;
+	}
 	if ((s = shape_stmt(&k, &st, f)) != DAO_OK)
 		return s;
 	b = bind_new();
 	bind_terms(b, fs, &k);
+	for (i = 0; k.bounded && i < 2; i++, b->n++) {
+		b->num[b->n] = bound[i];
+		dao_bind_long(&b->param[b->n], &b->num[b->n]);
+	}
 	bind_paging(b, p);
 	if (mysql_stmt_bind_param(st, b->param) != 0)
 		s = dao_stmt_failed(st, "bind", f);

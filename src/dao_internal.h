@@ -73,6 +73,7 @@ enum dao_stmt {
 	DAO_STMT_TRIGRAM_MARK,     /* the mark */
 	DAO_STMT_TRIGRAM_INDEX,    /* indexes a window of changes' users */
 	DAO_STMT_TRIGRAM_SET_MARK, /* the new mark */
+	DAO_STMT_DAYS_INDEX,       /* the same window's days' id bounds */
 	DAO_STMT_IDEM_CLAIM,       /* an Idempotency-Key's row */
 	DAO_STMT_IDEM_SAVE,        /* its answer */
 	DAO_STMT_IDEM_READ,        /* a committed one */
@@ -94,9 +95,10 @@ struct dao_select {
 
 /* What a filtered statement answers (dao_filter.c). */
 enum dao_filter_kind {
-	DAO_FILTER_PAGE,    /* the rows of a page */
-	DAO_FILTER_COUNT,   /* SELECT COUNT(*) of the whole set */
-	DAO_FILTER_ESTIMATE /* EXPLAIN EXTENDED: rows x filtered */
+	DAO_FILTER_PAGE,     /* the rows of a page */
+	DAO_FILTER_COUNT,    /* SELECT COUNT(*) of the whole set */
+	DAO_FILTER_ESTIMATE, /* EXPLAIN EXTENDED: rows x filtered */
+	DAO_FILTER_BOUNDS    /* the id bounds of its creation_date range */
 };
 
 /*
@@ -118,6 +120,7 @@ struct dao_filter_shape {
 	enum user_column order; /* DAO_FILTER_PAGE only, as dao_select's */
 	int desc;
 	int keyset;
+	int bounded; /* a page within id bounds (dao_sql_boundable) */
 };
 
 /* Run by every new connection (MYSQL_INIT_COMMAND), the text that opens
@@ -144,6 +147,13 @@ int dao_sql_select(const struct dao_select *k, char *buf, size_t size);
 /* Writes the filtered statement's text into buf; -1 if it does not fit
  * or the shape is not one the builder knows. */
 int dao_sql_filtered(const struct dao_filter_shape *k, char *buf, size_t size);
+/* Whether a page of shape k may run within the id bounds of its
+ * creation_date range (a DAO_FILTER_BOUNDS statement of the same terms
+ * first, then the page with bounded set): sql/08_user_days.sql. */
+int dao_sql_boundable(const struct dao_filter_shape *k);
+/* Whether term i of shape k is one the bounds statement reads: its
+ * values are bound to it, in order, and no other term's. */
+int dao_sql_bounds_term(const struct dao_filter_shape *k, int i);
 /* The number of placeholders an in list of n values is given: buckets of
  * 1, 2, 4, 8, 16, 32, 50, the last value repeated into the spare ones, so
  * that lists of any length share 7 shapes. */

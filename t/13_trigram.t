@@ -154,6 +154,11 @@ index_caught_up() {
 		seq > (SELECT seq FROM user_trigram_head WHERE one = 1)')" = 0 ]
 }
 ok 'housekeeping indexes the 500 users inserted with SQL' wait_for 20 index_caught_up
+# The same upkeep keeps the days' id bounds (sql/08_user_days.sql).
+is "$(q 'SELECT COUNT(*) FROM users AS u WHERE NOT EXISTS (SELECT 1 FROM
+	user_days AS d WHERE d.day = DATE(u.creation_date) AND
+	u.id BETWEEN d.min_id AND d.max_id)')" 0 \
+	"and every user lies within its day's id bounds (user_days)"
 sample_searches # through the index
 other_searches
 same email email yqq%40zz yqq@zz

@@ -173,6 +173,14 @@ is "$(plan_key 'filtered count country_id:eq:1 creation_date:ge:1 creation_date:
 is "$(plan_key 'filtered page identification_type:eq:1 country_id:in:4 creation_date:eq:2 order=id asc offset' \
 	"'EA'" "'E1'" "'E2'" "'E2'" "'E2'" "'2030-03-01 00:00:00'" "'2030-03-01 23:59:59'" 5 0)" \
 	users_country_id_creation_date_ix 'type + countries + a day: the composite index'
+# The service runs that page within the ids its days can hold
+# (sql/08_user_days.sql): the country's own index, whose entries end with
+# the id, walked in id order between the bounds; here the bounds of the
+# matches themselves, as the days give them.
+bounds=$(q "SELECT MIN(id), MAX(id) FROM users WHERE creation_date >= '2030-03-01' AND creation_date < '2030-03-31'" | tr '\t' ' ')
+is "$(plan_key 'filtered page country_id:eq:1 creation_date:ge:1 creation_date:lt:1 order=id asc offset bounded' \
+	"'E1'" "'2030-03-01'" "'2030-03-31'" "${bounds% *}" "${bounds#* }" 5 0)" users_country_id_ix \
+	'bounded: EXPLAIN names the country index, walked in id order'
 api GET "$LIST?$C3&limit=5"
 is "$(body_ids)" "$(sql_ids "$W3" id 'LIMIT 5')" 'the page in id order is the first 5 matches'
 api GET "$LIST?$C3&limit=5&page=3&orderBy=id&orderAt=desc"

@@ -67,6 +67,10 @@ is "$(msql "SELECT COUNT(*) FROM information_schema.triggers WHERE
 	'the trigram triggers are gone: the service keeps the index up'
 is "$(msql 'SELECT (SELECT seq FROM user_trigram_head) = (SELECT seq FROM user_changes_head)')" \
 	1 "the index's mark starts at the feed's head"
+is "$(msql 'SELECT COUNT(*) FROM users AS u WHERE NOT EXISTS (SELECT 1 FROM
+	user_days AS d WHERE d.day = DATE(u.creation_date) AND
+	u.id BETWEEN d.min_id AND d.max_id)')" 0 \
+	"every user lies within its day's id bounds (sql/08's backfill)"
 
 msql "UPDATE users SET version = 5 WHERE nickname = 'MIG_$$'"
 ok 'a second run succeeds' migrate

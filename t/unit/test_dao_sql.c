@@ -106,7 +106,8 @@ static void render_selects(void)
 					}
 }
 
-static const char *const kind_names[] = { "page", "count", "estimate" };
+static const char *const kind_names[] = { "page", "count", "estimate",
+	"bounds" };
 
 /* The ? a filtered statement's execution binds (dao_filter.c). */
 static int filtered_params(const struct dao_filter_shape *k)
@@ -114,9 +115,11 @@ static int filtered_params(const struct dao_filter_shape *k)
 	int n = 0, i;
 
 	for (i = 0; i < k->count; i++)
-		n += k->term[i].values;
+		if (k->kind != DAO_FILTER_BOUNDS || dao_sql_bounds_term(k, i))
+			n += k->term[i].values;
 	if (k->kind != DAO_FILTER_PAGE)
 		return n;
+	n += k->bounded ? 2 : 0;
 	if (k->keyset)
 		n += k->order == USER_ID ? 1 : 3;
 	return n + (k->keyset ? 1 : 2);
@@ -136,9 +139,10 @@ static void add_filtered(const struct dao_filter_shape *k)
 		    " %s:%s:%d", user_column_name(k->term[i].column),
 		    filter_op_name(k->term[i].op), k->term[i].values);
 	if (k->kind == DAO_FILTER_PAGE && len < sizeof(name))
-		snprintf(name + len, sizeof(name) - len, " order=%s %s %s",
+		snprintf(name + len, sizeof(name) - len, " order=%s %s %s%s",
 		    user_column_name(k->order), k->desc ? "desc" : "asc",
-		    k->keyset ? "keyset" : "offset");
+		    k->keyset ? "keyset" : "offset",
+		    k->bounded ? " bounded" : "");
 	e = add(name);
 	e->rendered = dao_sql_filtered(k, e->text, sizeof(e->text)) == 0;
 	e->params = filtered_params(k);
@@ -210,6 +214,58 @@ static void render_composite(void)
 	terms(&k, 3, more);
 	k.kind = DAO_FILTER_PAGE;
 	add_filtered(&k);
+	/* The data's part (sql/08_user_days.sql): the bounds statement, and
+	 * the page within them, both ways. */
+	terms(&k, 3, range);
+	k.kind = DAO_FILTER_BOUNDS;
+	add_filtered(&k);
+	for (i = 0; i < 2; i++) {
+		terms(&k, 3, range);
+		k.desc = i;
+		k.bounded = 1;
+		add_filtered(&k);
+	}
+	terms(&k, 3, more);
+	k.kind = DAO_FILTER_BOUNDS;
+	add_filtered(&k);
+}
+
+/* Which pages run within id bounds: an eq on country_id (the composite
+ * index's lead) and a creation_date range, in id order, by offset. */
+static void check_boundable(void)
+{
+	static const int range[] = { USER_COUNTRY_ID, FILTER_EQ, 1,
+		USER_CREATION_DATE, FILTER_GE, 1, USER_CREATION_DATE, FILTER_LT,
+		1 };
+	static const int in_lead[] = { USER_COUNTRY_ID, FILTER_IN, 4,
+		USER_CREATION_DATE, FILTER_EQ, 2 };
+	static const int no_range[] = { USER_COUNTRY_ID, FILTER_EQ, 1,
+		USER_UPDATE_DATE, FILTER_GE, 1 };
+	struct dao_filter_shape k;
+
+	terms(&k, 3, range);
+	ok(dao_sql_boundable(&k),
+	    "country eq + creation_date range, by id: bounded");
+	k.desc = 1;
+	ok(dao_sql_boundable(&k), "the same in descending order: bounded");
+	k.keyset = 1;
+	ok(!dao_sql_boundable(&k),
+	    "by keyset: the walk from the cursor instead");
+	terms(&k, 3, range);
+	k.order = USER_CREATION_DATE;
+	ok(!dao_sql_boundable(&k),
+	    "in creation_date order: the index serves it");
+	terms(&k, 3, range);
+	k.kind = DAO_FILTER_COUNT;
+	ok(!dao_sql_boundable(&k), "a count: not a page");
+	terms(&k, 2, in_lead);
+	ok(!dao_sql_boundable(&k), "in on country_id: the rule's sort instead");
+	terms(&k, 2, no_range);
+	ok(!dao_sql_boundable(&k), "an update_date range: no bounds");
+	terms(&k, 3, range);
+	ok(dao_sql_bounds_term(&k, 1) && dao_sql_bounds_term(&k, 2) &&
+	        !dao_sql_bounds_term(&k, 0),
+	    "the bounds statement reads the creation_date terms only");
 }
 
 /*
@@ -525,6 +581,7 @@ int main(int argc, char **argv)
 	check_shape();
 	check_replica_texts();
 	check_if_match();
+	check_boundable();
 	/* A shape the builder does not make is refused, not rendered. */
 	{
 		struct dao_filter_shape k;
