@@ -571,8 +571,9 @@ int dao_sql_bounds_term(const struct dao_filter_shape *k, int i)
  * within the stretch: for 30 days of one country at 1,000,000 users, the
  * page's few entries instead of the sort of all 7,200 matches. The
  * bounds only say where no match can be, so the answer is exact whatever
- * the data; dao_filter.c keeps the rule above when the stretch is too
- * wide for the walk to be the cheap one.
+ * the data. The price falls on data whose dates do not grow with the ids
+ * (an import): its stretch can span most of the table, and the walk reads
+ * the lead value's users in it until it has a page of matches.
  */
 int dao_sql_boundable(const struct dao_filter_shape *k)
 {
