@@ -19,23 +19,14 @@ static int put(char *out, size_t size, size_t *n, const char *s, size_t len)
 
 int export_format_parse(const char *query, enum export_format *out)
 {
-	char buf[16];
-	size_t n;
-	/* Repeated or without '=': -1 here; empty: neither name below. */
-	int found = params_query_get(query, "format", buf, sizeof(buf), &n);
+	/* In enum export_format's order. */
+	static const char *const names[] = { "ndjson", "csv" };
+	int v,
+	    rc = params_query_choice(query, "format", names, 2, EXPORT_NDJSON,
+	        &v);
 
-	*out = EXPORT_NDJSON;
-	if (found == 0)
-		return 0;
-	if (found < 0)
-		return -1;
-	if (n == 6 && memcmp(buf, "ndjson", 6) == 0)
-		*out = EXPORT_NDJSON;
-	else if (n == 3 && memcmp(buf, "csv", 3) == 0)
-		*out = EXPORT_CSV;
-	else
-		return -1;
-	return 0;
+	*out = (enum export_format)v;
+	return rc;
 }
 
 int export_csv_header(unsigned mask, char *out, size_t size)

@@ -13,23 +13,12 @@
 
 int listopts_count(const char *query, enum listopts_count *out)
 {
-	char v[VALUE_BUF];
-	size_t n;
-	/* Repeated or without '=': -1 here; empty: neither name below. */
-	int found = params_query_get(query, "count", v, sizeof(v), &n);
+	/* In enum listopts_count's order, after LISTOPTS_COUNT_NONE. */
+	static const char *const names[] = { "exact", "estimated" };
+	int v, rc = params_query_choice(query, "count", names, 2, -1, &v);
 
-	*out = LISTOPTS_COUNT_NONE;
-	if (found == 0)
-		return 0;
-	if (found < 0)
-		return -1;
-	if (n == 5 && memcmp(v, "exact", 5) == 0)
-		*out = LISTOPTS_COUNT_EXACT;
-	else if (n == 9 && memcmp(v, "estimated", 9) == 0)
-		*out = LISTOPTS_COUNT_ESTIMATED;
-	else
-		return -1;
-	return 0;
+	*out = (enum listopts_count)(v + 1);
+	return rc;
 }
 
 int listopts_fields(const char *query, unsigned shown, unsigned *out)

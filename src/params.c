@@ -131,6 +131,25 @@ int params_query_get(const char *query, const char *name, char *buf,
 	return found;
 }
 
+int params_query_choice(const char *query, const char *name,
+    const char *const *names, int n, int absent, int *out)
+{
+	char buf[PARAMS_NAME_MAX + 1];
+	size_t len;
+	int found = params_query_get(query, name, buf, sizeof(buf), &len), i;
+
+	*out = absent;
+	if (found <= 0)
+		return found;
+	for (i = 0; i < n; i++)
+		if (strlen(names[i]) == len &&
+		    memcmp(buf, names[i], len) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
 int params_is_json(const char *content_type)
 {
 	static const char json[] = "application/json";

@@ -67,6 +67,15 @@ int params_query_decode(const char *raw, size_t len, char *buf, size_t size,
 int params_query_get(const char *query, const char *name, char *buf,
     size_t size, size_t *len);
 
+/*
+ * The value of name (params_query_get) as one of n names: 0 and *out =
+ * its index in names, or *out = absent when name is not given; -1 when
+ * the value is none of them (an empty one included), or name is given
+ * twice or without '='. The names are at most PARAMS_NAME_MAX bytes.
+ */
+int params_query_choice(const char *query, const char *name,
+    const char *const *names, int n, int absent, int *out);
+
 /* 1 when a Content-Type value is application/json, in any case, with or
  * without parameters ("application/json; charset=utf-8"); else 0. */
 int params_is_json(const char *content_type);

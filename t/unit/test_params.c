@@ -232,6 +232,44 @@ static void test_query_get(void)
 	    "get: another key's repeats are not this one's");
 }
 
+/* params_query_choice: the index of the value among the names. */
+static void test_query_choice(void)
+{
+	static const char *const names[] = { "exact", "estimated" };
+	int v;
+
+	ok(params_query_choice("count=exact", "count", names, 2, -1, &v) == 0 &&
+	        v == 0,
+	    "choice: the first name is 0");
+	ok(params_query_choice("a=1&count=estimated", "count", names, 2, -1,
+	       &v) == 0 &&
+	        v == 1,
+	    "choice: the second name is 1");
+	ok(params_query_choice("a=1", "count", names, 2, -1, &v) == 0 &&
+	        v == -1,
+	    "choice: absent is the caller's value");
+	ok(params_query_choice("%63ount=%65xact", "count", names, 2, -1, &v) ==
+	            0 &&
+	        v == 0,
+	    "choice: key and value form-decoded");
+	ok(params_query_choice("count=", "count", names, 2, -1, &v) == -1 &&
+	        v == -1,
+	    "choice: an empty value is none of the names");
+	ok(params_query_choice("count=Exact", "count", names, 2, -1, &v) == -1,
+	    "choice: names compare exactly");
+	ok(params_query_choice("count=exactly", "count", names, 2, -1, &v) ==
+	        -1,
+	    "choice: a longer value is not a name");
+	ok(params_query_choice("count=exact&count=exact", "count", names, 2, -1,
+	       &v) == -1,
+	    "choice: a repeated name is refused");
+	ok(params_query_choice("count", "count", names, 2, -1, &v) == -1,
+	    "choice: a name without = is refused");
+	ok(params_query_choice("count=estimatedestimatedestimated", "count",
+	       names, 2, -1, &v) == -1,
+	    "choice: a value longer than any name is refused");
+}
+
 int main(void)
 {
 	test_ids();
@@ -239,6 +277,7 @@ int main(void)
 	test_text();
 	test_query();
 	test_query_get();
+	test_query_choice();
 	test_media_types();
 	return tap_done();
 }
