@@ -81,23 +81,32 @@ static enum dao_status fetch_longs(MYSQL_STMT *st, MYSQL_BIND *param, int cols,
 	return s;
 }
 
-/* Runs the prepared statement s with two integer parameters. */
-static enum dao_status run_two(enum dao_stmt which, long long a, long long b,
+/* Runs the prepared statement which with n (1 or 2) integer parameters. */
+static enum dao_status run_longs(enum dao_stmt which, long long *v, int n,
     struct dao_failure *f)
 {
 	MYSQL_BIND param[2];
 	MYSQL_STMT *st;
 	enum dao_status s;
+	int i;
 
 	if ((s = dao_prepare(which, &st, f)) != DAO_OK)
 		return s;
-	dao_bind_long(&param[0], &a);
-	dao_bind_long(&param[1], &b);
+	for (i = 0; i < n && i < 2; i++)
+		dao_bind_long(&param[i], &v[i]);
 	if (mysql_stmt_bind_param(st, param) != 0)
 		return dao_stmt_failed(st, "bind", f);
 	if (mysql_stmt_execute(st) != 0)
 		return dao_stmt_failed(st, dao_sql_name(which), f);
 	return DAO_OK;
+}
+
+static enum dao_status run_two(enum dao_stmt which, long long a, long long b,
+    struct dao_failure *f)
+{
+	long long v[2] = { a, b };
+
+	return run_longs(which, v, 2, f);
 }
 
 /* The head, locked (lock 1) or as committed (lock 0). */
@@ -172,18 +181,14 @@ static enum dao_status purge_steps(struct sequencer *q, struct dao_failure *f)
 static enum dao_status number(struct sequencer *q, long long *ids, long rows,
     struct dao_failure *f)
 {
-	MYSQL_BIND param[SEQUENCE_BATCH], base;
+	MYSQL_BIND param[SEQUENCE_BATCH];
 	long long head = q->head.seq;
 	enum dao_status s;
 	MYSQL_STMT *st;
 	long i;
 
-	if ((s = dao_prepare(DAO_STMT_CHANGES_BASE, &st, f)) != DAO_OK)
-		return s;
-	dao_bind_long(&base, &head);
-	if (mysql_stmt_bind_param(st, &base) != 0 || mysql_stmt_execute(st))
-		return dao_stmt_failed(st, "changes base", f);
-	if ((s = dao_prepare(DAO_STMT_CHANGES_NUMBER, &st, f)) != DAO_OK)
+	if ((s = run_longs(DAO_STMT_CHANGES_BASE, &head, 1, f)) != DAO_OK ||
+	    (s = dao_prepare(DAO_STMT_CHANGES_NUMBER, &st, f)) != DAO_OK)
 		return s;
 	for (i = 0; i < SEQUENCE_BATCH; i++)
 		dao_bind_long(&param[i], &ids[i < rows ? i : rows - 1]);
@@ -259,7 +264,6 @@ static enum dao_status trigram_steps(long *indexed, struct dao_failure *f)
 {
 	struct dao_feed_head head;
 	long long mark, to;
-	MYSQL_BIND param;
 	enum dao_status s;
 	MYSQL_STMT *st;
 	long rows;
@@ -276,12 +280,8 @@ static enum dao_status trigram_steps(long *indexed, struct dao_failure *f)
 	f->write_sent = 1;
 	if ((s = run_two(DAO_STMT_TRIGRAM_INDEX, mark, to, f)) != DAO_OK ||
 	    (s = run_two(DAO_STMT_DAYS_INDEX, mark, to, f)) != DAO_OK ||
-	    (s = dao_prepare(DAO_STMT_TRIGRAM_SET_MARK, &st, f)) != DAO_OK)
+	    (s = run_longs(DAO_STMT_TRIGRAM_SET_MARK, &to, 1, f)) != DAO_OK)
 		return s;
-	dao_bind_long(&param, &to);
-	if (mysql_stmt_bind_param(st, &param) != 0 ||
-	    mysql_stmt_execute(st) != 0)
-		return dao_stmt_failed(st, "trigram set mark", f);
 	*indexed = (long)(to - mark);
 	return DAO_OK;
 }
