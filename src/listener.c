@@ -1,9 +1,10 @@
 /*
  * The connections of one worker: the listening socket shared by every
  * worker, for new connections, the connections nginx keeps open to this
- * worker (fastcgi_keep_conn with an upstream keepalive, as the site file
- * has it), each a libfcgi request of its own, and the queue through which
- * the workers hand kept connections on. One epoll set watches them all and
+ * worker when it is told to (fastcgi_keep_conn with an upstream keepalive;
+ * off in the site file, README "Performance"), each a libfcgi request of
+ * its own, and the queue through which the workers hand kept connections
+ * on. One epoll set watches them all and
  * the worker serves whichever has a request, so an idle kept connection
  * never pins a worker that other connections need.
  *
@@ -97,7 +98,6 @@ void listener_spares_close(struct listener_spares *s)
 	s->send_fd = s->recv_fd = -1;
 }
 
-/* Sends fd as one datagram, without blocking: async-signal-safe. */
 /* Sends fd as one datagram, without blocking: async-signal-safe. */
 static int send_connection(int queue, int fd)
 {

@@ -17,7 +17,7 @@
 
 /* How long a request or the worker's own work may keep the requests that
  * arrive on its other connections waiting before it hands those
- * connections to idle workers. */
+ * connections on, to the next worker to be idle. */
 #define LISTENER_HANDOFF_US 2000
 
 /* The queue kept connections are handed on through, made by the master
