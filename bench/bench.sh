@@ -15,7 +15,7 @@ BENCH_CHUNK=200000
 # The list routes' page size: the API's default.
 BENCH_LIMIT=5
 # nginx's upstream keepalive (per nginx worker) when fastcgi_keep_conn is on.
-BENCH_KEEPALIVE=${BENCH_KEEPALIVE:-16}
+BENCH_KEEPALIVE=${BENCH_KEEPALIVE:-32}
 # Set while the keep-alive variant of the nginx configuration is written.
 BENCH_KEEP_CONN=0
 
@@ -36,7 +36,7 @@ usage: ./stack bench [--smoke | --hold | --profile]
   (for wrk or perf of one's own); ./stack down bench stops it.
   --profile: instead of the table, by id under wrk with perf recording
   the whole machine; writes var/bench/profile.txt and perf.data.
-  BENCH_KEEPALIVE (default 16): nginx's upstream keepalive (per nginx
+  BENCH_KEEPALIVE (default 32): nginx's upstream keepalive (per nginx
   worker) in the fastcgi_keep_conn runs.
 EOF
 }
@@ -389,6 +389,7 @@ bench_routes() {
 	bench_wrk "by id" id /v1/users/id/1
 	# Eight times the connections: errors and the p99 when requests queue.
 	bench_wrk "by id, 256 connections" id /v1/users/id/1 256
+	bench_slow_mix "by id, a slow page mixed in" "$deep"
 	for p in "list page 0|/v1/users/list?page=0&limit=$BENCH_LIMIT" \
 		"list page $deep|/v1/users/list?page=$deep&limit=$BENCH_LIMIT" \
 		"email rare-mail (rare)|/v1/users/email/rare-mail" \
@@ -473,6 +474,25 @@ bench_keep_conn() {
 	bench_wrk "by id, keep_conn" id /v1/users/id/1
 	bench_wrk "list page 0, keep_conn" get \
 		"/v1/users/list?page=0&limit=$BENCH_LIMIT"
+	bench_slow_mix "by id, a slow page mixed in, keep_conn" \
+		$((BENCH_USERS / BENCH_LIMIT / 2))
+}
+
+# bench_slow_mix NAME PAGE: by id while one more client asks for the list
+# at PAGE by offset (a scan of half the table: a slow route) over and
+# over; how long the fast requests wait behind the slow ones is in the
+# p99. The CPU columns count the slow requests' too.
+bench_slow_mix() {
+	local loop end=$((SECONDS + BENCH_SECONDS))
+	# As long as wrk runs (bench_wrk's drain waits for the last one).
+	while [ $SECONDS -lt $end ]; do
+		curl -sk --max-time 30 -o /dev/null -H "x-api-key: $API_KEY" \
+			-H "Authorization: Bearer $TOKEN" \
+			"$URL/v1/users/list?page=$2&limit=$BENCH_LIMIT" || break
+	done &
+	loop=$!
+	bench_wrk "$1" id /v1/users/id/1
+	wait "$loop" || :
 }
 
 # bench_rss: each responder process's resident memory, from /proc.

@@ -1,6 +1,7 @@
-/* The connections a worker serves: the shared listening socket and the
+/* The connections a worker serves: the shared listening socket, the
  * FastCGI connections nginx keeps open to this worker, each with its own
- * libfcgi request. A worker serves whichever has a request ready. */
+ * libfcgi request, and those other workers handed on while busy. A worker
+ * serves whichever has a request ready. */
 #ifndef USERS_LISTENER_H
 #define USERS_LISTENER_H
 
@@ -14,10 +15,23 @@
  * leaves new ones to the other workers. */
 #define LISTENER_CONNS_MAX 64
 
+/* How long a request or the worker's own work may keep the requests that
+ * arrive on its other connections waiting before it hands those
+ * connections on, to the next worker to be idle. */
+#define LISTENER_HANDOFF_US 2000
+
+/* The queue kept connections are handed on through, made by the master
+ * before it forks the workers, so that every generation shares it: one
+ * end each. */
+struct listener_spares {
+	int send_fd, recv_fd;
+};
+
 struct listener {
 	int epfd, sigfd, listen_fd;
+	struct listener_spares spares;
 	const struct netaddr_allow *allow;
-	int listening;     /* the listening socket is in the epoll set */
+	int listening;     /* the listening socket and spares are watched */
 	int draining;      /* told to stop: no new connections */
 	double drain_end;  /* then the kept ones are closed */
 	double drain_secs; /* how long nginx gets to close them itself */
@@ -25,7 +39,18 @@ struct listener {
 	FCGX_Request conn[LISTENER_CONNS_MAX];     /* ipcFd -1: a free slot */
 	unsigned char watched[LISTENER_CONNS_MAX]; /* in the epoll set */
 	size_t n;                                  /* slots in use */
+	/* Read by the SIGALRM handler: the slot being served (LISTENER_IDLE
+	 * between requests, LISTENER_CONNS_MAX in the worker's own work) and
+	 * the connections it handed on, closed here once the worker is idle. */
+	volatile sig_atomic_t busy;
+	volatile sig_atomic_t handed[LISTENER_CONNS_MAX];
 };
+
+#define LISTENER_IDLE (-1)
+
+/* 0, or -1 with the reason logged. */
+int listener_spares_open(struct listener_spares *s);
+void listener_spares_close(struct listener_spares *s);
 
 /*
  * Sets l up for listen_fd (made non-blocking: several workers wait on it).
@@ -35,11 +60,21 @@ struct listener {
  * and is never lost between two waits. 0, or -1 with the reason logged.
  */
 int listener_init(struct listener *l, int listen_fd,
-    const struct netaddr_allow *allow, double drain_secs,
-    const sigset_t *stop_signals);
+    const struct listener_spares *spares, const struct netaddr_allow *allow,
+    double drain_secs, const sigset_t *stop_signals);
 
 /*
- * Waits for the next request on any connection and has libfcgi read it:
+ * The worker starts serving fr (NULL: its own work). Until its next
+ * listener_next, every LISTENER_HANDOFF_US a timer hands each of its other
+ * connections with a request waiting to the spares' queue, for the next
+ * worker to be idle. Not while draining: a stopping worker serves its own.
+ * One per process: the timer's handler finds l here.
+ */
+void listener_busy(struct listener *l, const FCGX_Request *fr);
+
+/*
+ * Closes the connections handed on while busy, then waits for the next
+ * request on any connection and has libfcgi read it:
  * the request to serve, then to end with FCGX_Finish_r (which keeps the
  * connection when nginx asked for it). Once a stop signal has come no
  * connection is accepted; requests on kept connections are still served

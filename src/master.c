@@ -23,7 +23,8 @@ struct child {
 struct master {
 	struct config *cfg;
 	int listen_fd;
-	unsigned generation; /* the one being kept alive */
+	struct listener_spares spares; /* shared by every generation */
+	unsigned generation;           /* the one being kept alive */
 	struct child *children;
 	size_t nchildren;      /* slots, live or free */
 	unsigned quick_deaths; /* workers in a row that died within a second */
@@ -91,7 +92,7 @@ static void spawn(struct master *m)
 	}
 	/* exit(), not _exit(): a sanitizer build checks for leaks at exit. */
 	if (pid == 0)
-		exit(worker_run(m->cfg, m->listen_fd));
+		exit(worker_run(m->cfg, m->listen_fd, &m->spares));
 	c->pid = pid;
 	c->generation = m->generation;
 	clock_gettime(CLOCK_MONOTONIC, &c->started);
@@ -255,6 +256,8 @@ int master_run(struct config *cfg, int listen_fd)
 	memset(&m, 0, sizeof(m));
 	m.cfg = cfg;
 	m.listen_fd = listen_fd;
+	if (listener_spares_open(&m.spares) != 0)
+		return 1;
 	install_signals(&m);
 	respawn(&m);
 	log_info("master ready: %d workers on %s", cfg->server.workers,
@@ -279,6 +282,7 @@ int master_run(struct config *cfg, int listen_fd)
 	 * stop; the workers already let go of their copies. */
 	close(listen_fd);
 	stop_all(&m);
+	listener_spares_close(&m.spares);
 	free(m.children);
 	log_info("stopped");
 	return 0;

@@ -285,6 +285,7 @@ static FCGX_Request *next_request(struct listener *conns, long retention_days)
 		if (conns->draining || !dao_housekeeping_due(&in))
 			in = -1.0; /* nothing to do but wait for requests */
 		else if (in <= -DAO_HOUSEKEEPING_SECONDS) {
+			listener_busy(conns, NULL);
 			dao_housekeeping(retention_days);
 			continue;
 		} else if (in < 0)
@@ -292,11 +293,13 @@ static FCGX_Request *next_request(struct listener *conns, long retention_days)
 		fr = listener_next(conns, in);
 		if (fr != NULL || !conns->idle)
 			return fr;
+		listener_busy(conns, NULL);
 		dao_housekeeping(retention_days);
 	}
 }
 
-int worker_run(const struct config *cfg, int listen_fd)
+int worker_run(const struct config *cfg, int listen_fd,
+    const struct listener_spares *spares)
 {
 	struct http_out out = { NULL, 0, 0 };
 	struct netaddr_allow allow_buf;
@@ -310,13 +313,14 @@ int worker_run(const struct config *cfg, int listen_fd)
 	 * closed yet (README "Performance": with kept connections on, set the
 	 * upstream's keepalive_timeout and keepalive_time below it). */
 	if (peer_allow(cfg, &allow_buf, &allow) != 0 ||
-	    listener_init(&conns, listen_fd, allow,
+	    listener_init(&conns, listen_fd, spares, allow,
 	        cfg->server.shutdown_timeout / 2.0, &stops) != 0)
 		return 1;
 	dao_init(&cfg->database, &cfg->replicas);
 	log_info("worker ready");
 	while ((fr = next_request(&conns, cfg->changes.retention_days)) !=
 	    NULL) {
+		listener_busy(&conns, fr);
 		if (serve(fr, cfg, &out))
 			abort_request(fr);
 		else

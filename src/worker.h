@@ -4,8 +4,11 @@
 #define USERS_WORKER_H
 
 #include "config.h"
+#include "listener.h"
 
-/* Runs in a freshly forked child; returns the process exit status. */
-int worker_run(const struct config *cfg, int listen_fd);
+/* Runs in a freshly forked child; returns the process exit status. spares:
+ * the queue the workers hand kept connections on through. */
+int worker_run(const struct config *cfg, int listen_fd,
+    const struct listener_spares *spares);
 
 #endif
