@@ -484,15 +484,19 @@ bench_keep_conn() {
 # p99. The CPU columns count the slow requests' too.
 bench_slow_mix() {
 	local loop end=$((SECONDS + BENCH_SECONDS))
+	rm -f "$S/slow-mix.failed"
 	# As long as wrk runs (bench_wrk's drain waits for the last one).
 	while [ $SECONDS -lt $end ]; do
-		curl -sk --max-time 30 -o /dev/null -H "x-api-key: $API_KEY" \
+		curl -sfk --max-time 30 -o /dev/null -H "x-api-key: $API_KEY" \
 			-H "Authorization: Bearer $TOKEN" \
-			"$URL/v1/users/list?page=$2&limit=$BENCH_LIMIT" || break
+			"$URL/v1/users/list?page=$2&limit=$BENCH_LIMIT" ||
+			{ : >"$S/slow-mix.failed" && break; }
 	done &
 	loop=$!
 	bench_wrk "$1" id /v1/users/id/1
 	wait "$loop" || :
+	[ ! -e "$S/slow-mix.failed" ] ||
+		die "the slow page failed during $1 (list page $2)"
 }
 
 # bench_rss: each responder process's resident memory, from /proc.
