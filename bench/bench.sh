@@ -379,7 +379,8 @@ bench_cursor() {
 
 # bench_routes: our routes, reads first, then the writes.
 bench_routes() {
-	local day deep=$((BENCH_USERS / BENCH_LIMIT / 2)) p cursor
+	local day deep p cursor
+	deep=$(bench_deep_page)
 	day=$(bench_sql -e "SELECT DATE(creation_date) FROM users
 		WHERE id = $((BENCH_USERS / 2))")
 	# The FastCGI hop alone: nginx, the responder, no database.
@@ -389,7 +390,7 @@ bench_routes() {
 	bench_wrk "by id" id /v1/users/id/1
 	# Eight times the connections: errors and the p99 when requests queue.
 	bench_wrk "by id, 256 connections" id /v1/users/id/1 256
-	bench_slow_mix "by id, a slow page mixed in" "$deep"
+	bench_slow_mix "by id, a slow page mixed in"
 	for p in "list page 0|/v1/users/list?page=0&limit=$BENCH_LIMIT" \
 		"list page $deep|/v1/users/list?page=$deep&limit=$BENCH_LIMIT" \
 		"email rare-mail (rare)|/v1/users/email/rare-mail" \
@@ -474,29 +475,32 @@ bench_keep_conn() {
 	bench_wrk "by id, keep_conn" id /v1/users/id/1
 	bench_wrk "list page 0, keep_conn" get \
 		"/v1/users/list?page=0&limit=$BENCH_LIMIT"
-	bench_slow_mix "by id, a slow page mixed in, keep_conn" \
-		$((BENCH_USERS / BENCH_LIMIT / 2))
+	bench_slow_mix "by id, a slow page mixed in, keep_conn"
 }
 
-# bench_slow_mix NAME PAGE: by id while one more client asks for the list
-# at PAGE by offset (a scan of half the table: a slow route) over and
-# over; how long the fast requests wait behind the slow ones is in the
-# p99. The CPU columns count the slow requests' too.
+# bench_deep_page: the list page halfway through the table.
+bench_deep_page() { echo $((BENCH_USERS / BENCH_LIMIT / 2)); }
+
+# bench_slow_mix NAME: by id while one more client asks for the deep page
+# by offset (a scan of half the table: a slow route) over and over; how
+# long the fast requests wait behind the slow ones is in the p99. The CPU
+# columns count the slow requests' too.
 bench_slow_mix() {
-	local loop end=$((SECONDS + BENCH_SECONDS))
+	local loop page end=$((SECONDS + BENCH_SECONDS))
+	page=$(bench_deep_page)
 	rm -f "$S/slow-mix.failed"
 	# As long as wrk runs (bench_wrk's drain waits for the last one).
 	while [ $SECONDS -lt $end ]; do
 		curl -sfk --max-time 30 -o /dev/null -H "x-api-key: $API_KEY" \
 			-H "Authorization: Bearer $TOKEN" \
-			"$URL/v1/users/list?page=$2&limit=$BENCH_LIMIT" ||
+			"$URL/v1/users/list?page=$page&limit=$BENCH_LIMIT" ||
 			{ : >"$S/slow-mix.failed" && break; }
 	done &
 	loop=$!
 	bench_wrk "$1" id /v1/users/id/1
 	wait "$loop" || :
 	[ ! -e "$S/slow-mix.failed" ] ||
-		die "the slow page failed during $1 (list page $2)"
+		die "the slow page failed during $1 (list page $page)"
 }
 
 # bench_rss: each responder process's resident memory, from /proc.

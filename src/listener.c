@@ -60,9 +60,9 @@
 
 #include "log.h"
 
-/* The epoll tags of the listening socket and of the stop signals; a
- * connection's is its slot and descriptor, so an event for a slot reused
- * since is recognised. */
+/* The epoll tags of the listening socket, the stop signals and the spares'
+ * queue; a connection's is its slot and descriptor, so an event for a slot
+ * reused since is recognised. */
 #define LISTEN_TAG UINT64_MAX
 #define SIGNAL_TAG (UINT64_MAX - 1)
 #define SPARE_TAG (UINT64_MAX - 2)
@@ -472,17 +472,17 @@ static FCGX_Request *handle(struct listener *l, const struct epoll_event *ev,
     int n)
 {
 	FCGX_Request *fr = NULL;
-	int i, spare = -1;
+	int i, spare = 0;
 
 	for (i = 0; i < n; i++)
 		if (ev[i].data.u64 == SIGNAL_TAG)
 			start_drain(l);
 		else if (ev[i].data.u64 == SPARE_TAG)
-			spare = i;
-	if (spare >= 0)
+			spare = 1;
+	if (spare)
 		fr = read_event(l, SPARE_TAG);
 	for (i = 0; i < n && fr == NULL; i++)
-		if (ev[i].data.u64 != SIGNAL_TAG)
+		if (ev[i].data.u64 != SIGNAL_TAG && ev[i].data.u64 != SPARE_TAG)
 			fr = read_event(l, ev[i].data.u64);
 	return fr;
 }

@@ -267,6 +267,14 @@ static int peer_allow(const struct config *cfg, struct netaddr_allow *buf,
 	return 0;
 }
 
+/* The DAO's housekeeping, as busy as a request: meanwhile the kept
+ * connections with a request waiting are handed on (listener_busy). */
+static void housekeep(struct listener *conns, long retention_days)
+{
+	listener_busy(conns, NULL);
+	dao_housekeeping(retention_days);
+}
+
 /*
  * The next request to serve, doing the DAO's housekeeping in between: a
  * request should not pay for it (it ran at the end of the writes and feed
@@ -285,16 +293,14 @@ static FCGX_Request *next_request(struct listener *conns, long retention_days)
 		if (conns->draining || !dao_housekeeping_due(&in))
 			in = -1.0; /* nothing to do but wait for requests */
 		else if (in <= -DAO_HOUSEKEEPING_SECONDS) {
-			listener_busy(conns, NULL);
-			dao_housekeeping(retention_days);
+			housekeep(conns, retention_days);
 			continue;
 		} else if (in < 0)
 			in = 0;
 		fr = listener_next(conns, in);
 		if (fr != NULL || !conns->idle)
 			return fr;
-		listener_busy(conns, NULL);
-		dao_housekeeping(retention_days);
+		housekeep(conns, retention_days);
 	}
 }
 
